@@ -77,6 +77,27 @@ cpu_ticks() {
   echo "$total"
 }
 
+# Per-thread CPU ticks of a process, one "ticks<TAB>thread name" line per thread (names from /proc).
+thread_ticks() {
+  local task stat name f
+  for task in /proc/"$1"/task/*; do
+    stat=$(cat "$task/stat" 2>/dev/null) || continue
+    name=${stat#*(}
+    name=${name%) *}
+    read -r -a f <<<"${stat##*) }"
+    printf '%s\t%s\n' "$((f[11] + f[12]))" "$name"
+  done
+}
+
+# CPU seconds by thread group between two thread_ticks snapshots (numbers in names folded: proxy-io-3 -> proxy-io-N).
+thread_cpu_delta() {
+  awk -F'\t' -v hz="$CLK_TCK" '
+    { name = $2; gsub(/[0-9]+/, "N", name) }
+    FNR == NR { before[name] += $1; next }
+    { after[name] += $1 }
+    END { for (n in after) { d = (after[n] - before[n]) / hz; if (d > 0) printf "%8.2f s  %s\n", d, n } }' "$1" "$2" | sort -rn
+}
+
 # Sum of VmRSS (KiB) of the given pids.
 rss_kib() {
   local total=0 pid v

@@ -26,8 +26,11 @@ def load(out):
 
 
 def med(rows, variant, scenario, field, agg=statistics.median):
-    values = [float(r[field]) for r in rows if r["variant"] == variant and r["scenario"] == scenario]
-    return agg(values) if values else None
+    """Median (or agg) over the rounds; None when a variant completed no request (its figures mean nothing)."""
+    picked = [r for r in rows if r["variant"] == variant and r["scenario"] == scenario]
+    if not picked or any(int(r["requests"]) == 0 for r in picked) and field != "rss_peak_kib":
+        return None
+    return agg([float(r[field]) for r in picked])
 
 
 def fmt(value, digits=2):
@@ -54,6 +57,9 @@ def main():
 
     problems = []
     for r in rows:
+        if int(r["requests"]) == 0:
+            problems.append(f"round {r['round']} {r['variant']} {r['scenario']}: no request completed "
+                            f"(the variant hung or refused; its figures are void)")
         if int(r["errors"]) or int(r["non2xx"]):
             problems.append(f"round {r['round']} {r['variant']} {r['scenario']}: {r['errors']} socket errors, "
                             f"{r['non2xx']} non-2xx answers")
@@ -130,7 +136,7 @@ def main():
         under_load = [p for p in peaks.values() if p is not None]
         if under_load:
             verdict("RSS under load <= 160 MiB", max(under_load) / MIB <= 160, f"max {max(under_load) / MIB:.1f} MiB")
-        if peaks["upload-10k"] and peaks["upload-10m"]:
+        if med(rows, "agent", "upload-10k", "requests") and med(rows, "agent", "upload-10m", "requests"):
             growth = peaks["upload-10m"] / peaks["upload-10k"] - 1
             print(f"  10 MiB vs 10 KiB uploads: {growth * 100:+.1f}% RSS "
                   f"({fmt(med(rows, 'agent', 'upload-10k', 'rps'), 0)} vs {fmt(med(rows, 'agent', 'upload-10m', 'rps'), 0)} req/s)")
