@@ -41,7 +41,9 @@ public final class MetricCatalog {
    * @param family the name in the {@code # TYPE} line
    * @param type counter, gauge, histogram, ...
    * @param series the sample names PromQL uses ({@code _total}, {@code _bucket}, {@code _sum}, ...)
-   * @param labels every label a series may carry (le for buckets, resource and scope labels included)
+   * @param labels every label a series may carry (le for buckets, resource and scope labels included);
+   *     for target_info only the service labels, as its other labels are whatever resource attributes
+   *     the deployment sets
    */
   public record Metric(Optional<MetricDefinition> definition, String family, String type, List<String> series,
       List<String> labels) {}
