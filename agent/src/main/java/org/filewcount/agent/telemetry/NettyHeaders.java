@@ -9,6 +9,7 @@ final class NettyHeaders {
 
   static final TextMapGetter<HttpHeaders> GETTER = new TextMapGetter<>() {
     @Override
+    @SuppressWarnings("deprecation") // still abstract in TextMapGetter; getAll is the optional addition
     public Iterable<String> keys(HttpHeaders carrier) {
       return carrier.names();
     }

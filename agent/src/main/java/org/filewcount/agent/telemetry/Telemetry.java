@@ -46,6 +46,8 @@ public final class Telemetry implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Telemetry.class);
   private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
+  private static final String DISABLED_PROVIDERS = "otel.java.disabled.resource.providers";
+  private static final String INSTANCE_ID_PROVIDER = "io.opentelemetry.sdk.autoconfigure.ServiceInstanceIdResourceProvider";
 
   private final OpenTelemetrySdk sdk;
   private final PrometheusEndpoint metricsSource;
@@ -152,7 +154,7 @@ public final class Telemetry implements AutoCloseable {
       AtomicReference<ConfigProperties> used = new AtomicReference<>();
       OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
           .addPropertiesSupplier(Builder::defaults)
-          .addPropertiesCustomizer(config -> overrides(config, env))
+          .addPropertiesCustomizer(config -> identityProperties(config, overrides(config, env)))
           .addResourceCustomizer((resource, config) -> {
             used.set(config);
             return TelemetryResource.of(resource, service, identity);
@@ -179,6 +181,26 @@ public final class Telemetry implements AutoCloseable {
       d.put("otel.metrics.exporter", "none");
       d.put("otel.logs.exporter", "none");
       return d;
+    }
+
+    /**
+     * Puts the agent's identity into the settings autoconfigure builds its resource from, so the
+     * SDK's service entity carries our values from the start instead of being overwritten later.
+     */
+    private Map<String, String> identityProperties(ConfigProperties config, Map<String, String> overrides) {
+      Map<String, String> o = new LinkedHashMap<>(overrides);
+      String configured = o.getOrDefault("otel.resource.attributes", config.getString("otel.resource.attributes", ""));
+      String ours = "service.version=" + encode(identity.version()) + ",service.instance.id=" + encode(identity.instanceId());
+      o.put("otel.resource.attributes", configured.isBlank() ? ours : configured + "," + ours);
+      o.put("otel.service.name", service);
+      // It would invent a random service.instance.id that ours then replaces (with a warning).
+      String disabled = config.getString(DISABLED_PROVIDERS, "");
+      o.put(DISABLED_PROVIDERS, disabled.isBlank() ? INSTANCE_ID_PROVIDER : disabled + "," + INSTANCE_ID_PROVIDER);
+      return o;
+    }
+
+    private static String encode(String value) {
+      return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** OTEL_* entries of the given env, in property form, plus the guard against a second server. */

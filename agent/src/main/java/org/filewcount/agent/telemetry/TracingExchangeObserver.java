@@ -150,6 +150,7 @@ final class TracingExchangeObserver implements ExchangeObserver {
     }
 
     @Override
+    @SuppressWarnings("try") // the scope is the point: it makes the span current for the action
     public void runInContext(Runnable action) {
       SpanContext sc = span.getSpanContext();
       String previousTrace = MDC.get(MDC_TRACE_ID);

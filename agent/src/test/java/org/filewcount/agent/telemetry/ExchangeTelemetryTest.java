@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.sdk.metrics.data.DoubleExemplarData;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
 import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
@@ -330,7 +329,7 @@ class ExchangeTelemetryTest {
     assertThat(span.getParentSpanContext().isValid()).isFalse();
     assertThat(span.getTraceId()).isNotEqualTo(Exchanges.TRACE_ID);
     assertThat(onlyHistogramPoint(t.collect(), MetricDefinition.HTTP_SERVER_REQUEST_DURATION).getExemplars())
-        .extracting(x -> ((DoubleExemplarData) x).getSpanContext().getTraceId())
+        .extracting(x -> x.getSpanContext().getTraceId())
         .containsExactly(span.getTraceId());
   }
 
