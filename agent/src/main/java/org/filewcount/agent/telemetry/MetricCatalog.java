@@ -71,6 +71,16 @@ public final class MetricCatalog {
     return names;
   }
 
+  /**
+   * Family names and series names together (for example both {@code http_server_request_duration_seconds}
+   * and {@code http_server_request_duration_seconds_bucket}), for checks that accept either form.
+   */
+  public static Set<String> prometheusNames() {
+    Set<String> names = new TreeSet<>(seriesNames());
+    metrics().forEach(m -> names.add(m.family()));
+    return names;
+  }
+
   /** The family of one definition. */
   public static Metric of(MetricDefinition definition) {
     return metrics().stream()

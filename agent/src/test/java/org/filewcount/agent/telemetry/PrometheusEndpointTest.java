@@ -92,6 +92,8 @@ class PrometheusEndpointTest {
       scraped.add(m.group(1));
     }
     assertThat(scraped).isEqualTo(MetricCatalog.seriesNames());
+    assertThat(MetricCatalog.prometheusNames()).containsAll(scraped)
+        .contains("http_server_request_duration_seconds", "filewcount_probe_runs_total");
     assertThat(MetricCatalog.seriesNames()).contains(
         "http_server_request_duration_seconds_bucket",
         "http_server_active_requests",
