@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * <p>Defaults that differ from plain autoconfigure, each overridable by its OTEL_* variable:
  * OTLP over http/protobuf (http://localhost:4318); metrics are pulled through /metrics, so
  * {@code OTEL_METRICS_EXPORTER} defaults to {@code none} (set {@code otlp} to push them as well);
- * no log export (logs go to stderr, with trace ids). {@code prometheus} as a metrics exporter is
+ * no log export (logs go to stderr, with trace ids); span attribute values cut at 2048 characters
+ * ({@code OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT}). {@code prometheus} as a metrics exporter is
  * ignored: it would start a second HTTP server on the admin port.
  */
 public final class Telemetry implements AutoCloseable {
@@ -180,6 +181,8 @@ public final class Telemetry implements AutoCloseable {
       d.put("otel.traces.exporter", "otlp");
       d.put("otel.metrics.exporter", "none");
       d.put("otel.logs.exporter", "none");
+      // Paths and user agents come from clients; keep a hostile one from bloating every span.
+      d.put("otel.attribute.value.length.limit", "2048");
       return d;
     }
 

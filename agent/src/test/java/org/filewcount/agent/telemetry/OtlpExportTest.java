@@ -64,7 +64,9 @@ class OtlpExportTest {
 
   @Test
   void spanAndMetricsArriveOverOtlpHttpWithTheCallersTraceAndTheInstanceResource() throws Exception {
-    run(telemetry.exchangeObserver(), upload(), 321, response(200, "text/html; charset=utf-8"),
+    var hostile = upload();
+    hostile.headers().set("User-Agent", "x".repeat(10_000));
+    run(telemetry.exchangeObserver(), hostile, 321, response(200, "text/html; charset=utf-8"),
         utf8(resultPage("<b>" + ResultPage.NOT_TEXT + "</b>", 5)), 128);
 
     assertThat(telemetry.flush(Duration.ofSeconds(10))).as("export to the receiver succeeded").isTrue();
@@ -86,6 +88,7 @@ class OtlpExportTest {
         .containsEntry("filewcount.app_error", ResultPage.NOT_TEXT)
         .containsEntry("http.response.status_code", "200")
         .containsEntry("http.request.body.size", "321");
+    assertThat(attributes(span.getAttributesList()).get("user_agent.original")).hasSize(2048);
 
     ResourceSpans resourceSpans = receiver.traces.get(0).getResourceSpans(0);
     assertThat(attributes(resourceSpans.getResource().getAttributesList()))
