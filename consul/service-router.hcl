@@ -5,12 +5,13 @@ Name = "filewcount"
 
 Routes = [
   {
-    Match {
-      HTTP {
+    # `Match = {` rather than `Match {`: inside a list only attribute syntax is valid HCL2 (Consul reads both).
+    Match = {
+      HTTP = {
         PathPrefix = "/"
       }
     }
-    Destination {
+    Destination = {
       Service = "filewcount"
       # Uploads are not idempotent: retry only when the request never reached an instance
       # (connect failure, refused stream), never after a reset or a 5xx.
