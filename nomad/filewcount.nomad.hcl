@@ -250,6 +250,8 @@ job "filewcount" {
       env {
         OTEL_EXPORTER_OTLP_ENDPOINT = "http://${attr.unique.network.ip-address}:${var.otlp_http_port}"
         OTEL_SERVICE_NAME           = "filewcount"
+        # Nomad has no variable for the node's name; the agent puts it in the Consul meta "node".
+        NODE_NAME = "${node.unique.name}"
       }
 
       # SIGTERM: maintenance, drain, deregister, finish in-flight requests. kill_timeout must exceed the drain
