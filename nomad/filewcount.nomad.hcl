@@ -194,7 +194,7 @@ job "filewcount" {
           "--service", "filewcount",
           "--consul-grpc", "${attr.unique.network.ip-address}:${var.consul_grpc_port}",
           "--otel-collector", "${attr.unique.network.ip-address}:${var.otlp_grpc_port}",
-          "--output", "${NOMAD_ALLOC_DIR}/envoy/bootstrap.json",
+          "--output", "${NOMAD_ALLOC_DIR}/tmp/envoy-bootstrap.json",
         ]
       }
 
@@ -273,10 +273,16 @@ job "filewcount" {
       config {
         image = var.envoy_image
         args = [
-          "-c", "${NOMAD_ALLOC_DIR}/envoy/bootstrap.json",
+          "-c", "${NOMAD_ALLOC_DIR}/tmp/envoy-bootstrap.json",
           "--disable-hot-restart",
           "--log-level", "info",
         ]
+      }
+
+      env {
+        # The image's entrypoint runs Envoy as this uid: the agent image's user, which owns the bootstrap
+        # (written 0600 because it may hold the ACL token).
+        ENVOY_UID = "10001"
       }
 
       kill_timeout = "20s"

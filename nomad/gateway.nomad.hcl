@@ -27,6 +27,10 @@ job "filewcount-gateway" {
         static = 8080
         to     = 8080
       }
+      # Envoy's Prometheus listener (envoy_prometheus_bind_addr in consul/proxy-defaults.hcl).
+      port "envoy_metrics" {
+        to = 9102
+      }
     }
 
     restart {
@@ -39,6 +43,11 @@ job "filewcount-gateway" {
     service {
       name = "filewcount-gateway"
       port = "8080"
+
+      # Prometheus finds every Envoy through this meta (observability/prometheus/prometheus.yml).
+      meta {
+        envoy_metrics_port = "${NOMAD_HOST_PORT_envoy_metrics}"
+      }
 
       connect {
         gateway {

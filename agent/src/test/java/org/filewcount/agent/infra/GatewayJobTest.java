@@ -19,6 +19,10 @@ class GatewayJobTest {
         JsonNode group = labelled(labelled(file, "job", "filewcount-gateway"), "group", "gateway");
         assertThat(block(group, "network").path("mode").asText()).isEqualTo("bridge");
         JsonNode connect = block(block(group, "service"), "connect");
+    // Prometheus discovers every Envoy by this meta key.
+    assertThat(block(block(group, "service"), "meta").path("envoy_metrics_port").asText())
+        .isEqualTo("${NOMAD_HOST_PORT_envoy_metrics}");
+    assertThat(labelled(block(group, "network"), "port", "envoy_metrics").path("to").asInt()).isEqualTo(9102);
 
         assertThat(block(block(connect, "sidecar_task"), "config").path("image").asText()).isEqualTo("${var.envoy_image}");
         assertThat(variableDefault(file, "envoy_image").isMissingNode()).as("versions.env is the only source").isTrue();
