@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.filewcount.agent.config.HostPort;
+import org.filewcount.agent.config.InstanceIdentity;
+import org.filewcount.agent.config.MeshSettings;
 import org.filewcount.agent.infra.ConsulEntryFiles;
 import org.filewcount.agent.infra.VersionsFile;
 import org.filewcount.agent.testing.FilewcountStandIn;
@@ -152,13 +154,11 @@ class MeshSplitIT {
     service.putArray("Tags").add("v" + version);
     put("/v1/agent/service/register", service);
 
-    ObjectNode sidecar = JSON.createObjectNode().put("Kind", "connect-proxy").put("ID", id + "-sidecar-proxy")
-        .put("Name", "filewcount-sidecar-proxy").put("Address", envoyIp).put("Port", SIDECAR_PORT);
-    sidecar.putObject("Meta").put("version", version);
-    ObjectNode proxy = sidecar.putObject("Proxy").put("DestinationServiceName", "filewcount")
-        .put("DestinationServiceID", id).put("LocalServiceAddress", hostIp).put("LocalServicePort", appPort);
-    proxy.putObject("Config").put("bind_address", "0.0.0.0").put("bind_port", SIDECAR_PORT);
-    put("/v1/agent/service/register", sidecar);
+    // The sidecar's registration is the agent's own (run --mesh): same ID as the bootstrap's node id.
+    InstanceIdentity identity = new InstanceIdentity(id, id, Map.of("version", version));
+    put("/v1/agent/service/register", new SidecarProxyRegistration(identity, "filewcount", envoyIp,
+        new MeshSettings(SIDECAR_PORT, SIDECAR_PORT), new HostPort(hostIp, appPort), Optional.empty(),
+        Duration.ofSeconds(2)).toConsulJson(JSON));
   }
 
   private static void registerClient(String envoyIp) throws Exception {
