@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       StatusCommand.class,
       VersionCommand.class,
+      EnvoyBootstrapCommand.class,
     })
 public final class Main implements Runnable {
 
@@ -39,7 +40,7 @@ public final class Main implements Runnable {
     return commandLine(env).execute(args);
   }
 
-  static CommandLine commandLine(Map<String, String> env) {
+  public static CommandLine commandLine(Map<String, String> env) {
     CommandLine cl = new CommandLine(new Main(), new EnvironmentFactory(env));
     cl.setParameterExceptionHandler(Main::onUsageError);
     cl.setExecutionExceptionHandler(Main::onExecutionError);
