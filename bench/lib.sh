@@ -203,10 +203,12 @@ start_agent() {
   wait_http "http://127.0.0.1:$AGENT_PORT/" 200 30 || die "the agent's proxy does not answer on 127.0.0.1:$AGENT_PORT" "see $logfile"
 }
 
+# stop_agent [SECONDS]: SIGTERM (drain, deregister), then SIGKILL if still running after SECONDS (default 15).
 stop_agent() {
+  local limit=${1:-15}
   [ -n "$AGENT_PID" ] || return 0
   kill -TERM "$AGENT_PID" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq $((limit * 10))); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.1; done
   kill -KILL "$AGENT_PID" 2>/dev/null || true
   wait "$AGENT_PID" 2>/dev/null || true
   AGENT_PID=
@@ -215,7 +217,7 @@ stop_agent() {
 cleanup() {
   local pid
   sample_peak_stop
-  stop_agent
+  stop_agent 15
   stop_nginx proxy
   stop_nginx upstream
   for pid in "${STARTED_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
