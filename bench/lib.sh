@@ -182,6 +182,7 @@ start_stub() {
 # launcher (or a java command line for bench/jvm-flags); its JVM flags come from there.
 AGENT_PID=
 AGENT_START_MS=
+AGENT_START_CPU_MS=
 start_agent() {
   local logfile=$1 t0 t1
   shift
@@ -199,6 +200,8 @@ start_agent() {
   fi
   t1=$(date +%s%N)
   AGENT_START_MS=$(((t1 - t0) / 1000000))
+  # CPU the JVM burnt to get there: unlike the wall time, barely moved by other load on the machine.
+  AGENT_START_CPU_MS=$(($(cpu_ticks "$AGENT_PID") * 1000 / CLK_TCK))
   [ "${WAIT_FOR_PROXY:-1}" = 0 ] && return 0
   wait_http "http://127.0.0.1:$AGENT_PORT/" 200 30 || die "the agent's proxy does not answer on 127.0.0.1:$AGENT_PORT" "see $logfile"
 }

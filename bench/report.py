@@ -120,8 +120,12 @@ def main():
         if starts:
             print(f"  JVM start -> /health/live 200: median {statistics.median(starts):.0f} ms "
                   f"(runs: {', '.join(f'{s:.0f}' for s in starts)})")
+            cpu = foot.get("startup_cpu_ms", [])
+            if cpu:
+                print(f"  CPU used by the JVM until then:  median {statistics.median(cpu):.0f} ms "
+                      f"(wall time can be no less than CPU / {machine.get('nproc')} cores)")
             verdict("ready within 1.5 s of JVM start", statistics.median(starts) <= 1500,
-                    f"{statistics.median(starts):.0f} ms")
+                    f"{statistics.median(starts):.0f} ms (load average {machine.get('load', '?').split()[0]})")
         for key, label in (("agent_idle_rss_kib_after_start", "RSS idle after start"),
                            ("agent_rss_kib_after_rounds", "RSS after the rounds"),
                            ("agent_idle_rss_kib", "RSS idle (fresh agent)"),
