@@ -1,0 +1,201 @@
+package org.filewcount.agent.cli;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.filewcount.agent.config.AgentConfig;
+import org.filewcount.agent.config.AgentVersion;
+import org.filewcount.agent.config.ConfigException;
+import org.filewcount.agent.config.Durations;
+import org.filewcount.agent.config.HostPort;
+import org.filewcount.agent.config.InstanceIdentity;
+import org.filewcount.agent.config.MeshSettings;
+import org.filewcount.agent.lifecycle.AgentProcess;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {
+      "Run beside one filewcount instance: probe it, proxy its traffic with telemetry, register it in Consul",
+      "while it really works, and drain and deregister it on SIGTERM/SIGINT."
+    })
+final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnvironment {
+
+  @Option(names = "--service", defaultValue = "filewcount", description = "Consul service name. Default: ${DEFAULT-VALUE}.")
+  String service;
+
+  @Option(names = "--service-version", paramLabel = "VERSION",
+      description = "Version of the app this agent fronts (Consul meta 'version'). Default: $NOMAD_META_version, else unknown.")
+  String serviceVersion;
+
+  @Option(names = "--app-url", paramLabel = "URL", defaultValue = "http://127.0.0.1:80",
+      description = "Where the filewcount app listens. Default: ${DEFAULT-VALUE}.")
+  String appUrl;
+
+  @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8081",
+      description = "Address of the in-path proxy; its port is the one registered in Consul. Default: ${DEFAULT-VALUE}.")
+  String listen;
+
+  @Option(names = "--advertise-address", paramLabel = "HOST",
+      description = "Address registered in Consul, as other hosts reach this instance. Default: the --listen host"
+          + " (unless it is a wildcard address, then this host's name).")
+  String advertiseAddress;
+
+  @Option(names = "--advertise-port", paramLabel = "PORT",
+      description = "Port registered in Consul when it differs from the --listen port (port mapping)."
+          + " Default: the --listen port.")
+  Integer advertisePort;
+
+  @Option(names = "--admin", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9464",
+      description = "Admin endpoint: /health/live, /health/ready, /metrics. Default: ${DEFAULT-VALUE} (loopback only).")
+  String admin;
+
+  @Option(names = "--check-interval", paramLabel = "DURATION", defaultValue = "10s",
+      description = "Interval of Consul's HTTP check and of the TTL heartbeat. Default: ${DEFAULT-VALUE}.")
+  String checkInterval;
+
+  @Option(names = "--probe-interval", paramLabel = "DURATION", defaultValue = "30s",
+      description = "Interval between functional probes (each stores one small file on the instance)."
+          + " Default: ${DEFAULT-VALUE}.")
+  String probeInterval;
+
+  @Option(names = "--drain", paramLabel = "DURATION", defaultValue = "5s",
+      description = "How long to keep serving after leaving the load balancers, before deregistering. Default: ${DEFAULT-VALUE}.")
+  String drain;
+
+  @Option(names = "--mesh", description = "Also register a Consul service mesh (Connect) sidecar proxy for this instance.")
+  boolean mesh;
+
+  @Option(names = "--mesh-port", paramLabel = "PORT",
+      description = "Port other hosts reach the sidecar's public listener at. Default: $NOMAD_HOST_PORT_mesh.")
+  Integer meshPort;
+
+  @Option(names = "--mesh-bind-port", paramLabel = "PORT",
+      description = "Port Envoy's public listener binds inside the allocation. Default: $NOMAD_ALLOC_PORT_mesh, else --mesh-port.")
+  Integer meshBindPort;
+
+  @Mixin
+  ConsulOptions consul;
+
+  @Mixin
+  LoggingOptions logging;
+
+  private Map<String, String> env = Map.of();
+
+  @Override
+  public void environment(Map<String, String> env) {
+    this.env = env;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    AgentConfig config = config();
+    logging.apply();
+    return new AgentProcess(config).run();
+  }
+
+  AgentConfig config() {
+    String version = firstNonBlank(serviceVersion, env.get("NOMAD_META_version"), env.get("NOMAD_META_VERSION"))
+        .orElse("unknown");
+    HostPort listenAt = hostPort("--listen", listen);
+    String advertiseHost = firstNonBlank(advertiseAddress).orElseGet(() -> defaultAdvertiseHost(listenAt));
+    HostPort advertised = new HostPort(advertiseHost, advertisePort != null ? advertisePort : listenAt.port());
+    AgentConfig.Builder b = AgentConfig.builder()
+        .service(requireName(service))
+        .serviceVersion(version)
+        .appUrl(appUrl(appUrl))
+        .listen(listenAt)
+        .advertised(advertised)
+        .admin(hostPort("--admin", admin))
+        .consul(consul.settings())
+        .checkInterval(duration("--check-interval", checkInterval))
+        .probeInterval(duration("--probe-interval", probeInterval))
+        .drain(duration("--drain", drain))
+        .identity(InstanceIdentity.derive(service, version, advertised, env, AgentVersion.get()));
+    if (mesh) {
+      b.mesh(meshSettings());
+    }
+    return b.build();
+  }
+
+  private MeshSettings meshSettings() {
+    Integer publicPort = meshPort != null ? meshPort : intEnv("NOMAD_HOST_PORT_mesh");
+    if (publicPort == null) {
+      throw new ConfigException("--mesh needs the sidecar's port: pass --mesh-port or run under Nomad with a"
+          + " network port labelled 'mesh' (NOMAD_HOST_PORT_mesh)");
+    }
+    Integer bindPort = meshBindPort != null ? meshBindPort : intEnv("NOMAD_ALLOC_PORT_mesh");
+    return new MeshSettings(publicPort, bindPort != null ? bindPort : publicPort);
+  }
+
+  private Integer intEnv(String name) {
+    String v = env.get(name);
+    if (v == null || v.isBlank()) {
+      return null;
+    }
+    try {
+      return Integer.parseInt(v.strip());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(name + "='" + v + "' is not a port number");
+    }
+  }
+
+  private static String defaultAdvertiseHost(HostPort listenAt) {
+    String h = listenAt.host();
+    if (h.equals("0.0.0.0") || h.equals("::")) {
+      throw new ConfigException("--listen " + listenAt + " is a wildcard address, which cannot be registered:"
+          + " pass --advertise-address with the address other hosts reach this instance at");
+    }
+    return h;
+  }
+
+  private static String requireName(String name) {
+    if (name == null || !name.matches("[a-zA-Z0-9][a-zA-Z0-9-]*")) {
+      throw new ConfigException("--service '" + name + "' is not a valid Consul service name:"
+          + " use letters, digits and dashes");
+    }
+    return name;
+  }
+
+  static HostPort hostPort(String flag, String value) {
+    try {
+      return HostPort.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(flag + ": " + e.getMessage());
+    }
+  }
+
+  static Duration duration(String flag, String value) {
+    try {
+      return Durations.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(flag + ": " + e.getMessage());
+    }
+  }
+
+  private static URI appUrl(String value) {
+    URI uri;
+    try {
+      uri = URI.create(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("--app-url '" + value + "' is not a URL: use for example http://127.0.0.1:80");
+    }
+    if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
+      throw new ConfigException("--app-url '" + value + "' must be an http:// URL with a host"
+          + " (filewcount serves plain HTTP), for example http://127.0.0.1:80");
+    }
+    return uri;
+  }
+
+  private static Optional<String> firstNonBlank(String... values) {
+    for (String v : values) {
+      if (v != null && !v.isBlank()) {
+        return Optional.of(v.strip());
+      }
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,94 @@
+package org.filewcount.agent.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything {@code run} needs, validated once at start-up so the loops never meet a bad value.
+ *
+ * @param advertised the address and port registered in Consul (the proxy's port, on the address
+ *     other hosts reach this instance at)
+ */
+public record AgentConfig(
+    String service,
+    String serviceVersion,
+    URI appUrl,
+    HostPort listen,
+    HostPort advertised,
+    HostPort admin,
+    ConsulSettings consul,
+    Duration checkInterval,
+    Duration probeInterval,
+    Duration drain,
+    InstanceIdentity identity,
+    Optional<MeshSettings> mesh) {
+
+  public AgentConfig {
+    Objects.requireNonNull(service, "service");
+    Objects.requireNonNull(appUrl, "appUrl");
+    Objects.requireNonNull(listen, "listen");
+    Objects.requireNonNull(advertised, "advertised");
+    Objects.requireNonNull(admin, "admin");
+    Objects.requireNonNull(consul, "consul");
+    Objects.requireNonNull(identity, "identity");
+    mesh = mesh == null ? Optional.empty() : mesh;
+    requirePositive("--check-interval", checkInterval);
+    requirePositive("--probe-interval", probeInterval);
+    if (drain == null || drain.isNegative()) {
+      throw new ConfigException("--drain must be zero or more, for example 5s");
+    }
+  }
+
+  private static void requirePositive(String flag, Duration value) {
+    if (value == null || value.isZero() || value.isNegative()) {
+      throw new ConfigException(flag + " must be more than zero, for example 10s");
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builder used by the CLI and by tests, which set only what they care about. */
+  public static final class Builder {
+    private String service = "filewcount";
+    private String serviceVersion = "unknown";
+    private URI appUrl = URI.create("http://127.0.0.1:80");
+    private HostPort listen = new HostPort("127.0.0.1", 8081);
+    private HostPort advertised;
+    private HostPort admin = new HostPort("127.0.0.1", 9464);
+    private ConsulSettings consul;
+    private Duration checkInterval = Duration.ofSeconds(10);
+    private Duration probeInterval = Duration.ofSeconds(30);
+    private Duration drain = Duration.ofSeconds(5);
+    private InstanceIdentity identity;
+    private MeshSettings mesh;
+
+    private Builder() {}
+
+    public Builder service(String v) { this.service = v; return this; }
+    public Builder serviceVersion(String v) { this.serviceVersion = v; return this; }
+    public Builder appUrl(URI v) { this.appUrl = v; return this; }
+    public Builder listen(HostPort v) { this.listen = v; return this; }
+    public Builder advertised(HostPort v) { this.advertised = v; return this; }
+    public Builder admin(HostPort v) { this.admin = v; return this; }
+    public Builder consul(ConsulSettings v) { this.consul = v; return this; }
+    public Builder checkInterval(Duration v) { this.checkInterval = v; return this; }
+    public Builder probeInterval(Duration v) { this.probeInterval = v; return this; }
+    public Builder drain(Duration v) { this.drain = v; return this; }
+    public Builder identity(InstanceIdentity v) { this.identity = v; return this; }
+    public Builder mesh(MeshSettings v) { this.mesh = v; return this; }
+
+    public AgentConfig build() {
+      HostPort adv = advertised != null ? advertised : listen;
+      ConsulSettings c = consul != null ? consul
+          : new ConsulSettings(URI.create(ConsulSettings.DEFAULT_ADDRESS), Optional.empty(), Optional.empty());
+      InstanceIdentity id = identity != null ? identity
+          : InstanceIdentity.derive(service, serviceVersion, adv, java.util.Map.of(), AgentVersion.get());
+      return new AgentConfig(service, serviceVersion, appUrl, listen, adv, admin, c, checkInterval, probeInterval,
+          drain, id, Optional.ofNullable(mesh));
+    }
+  }
+}
