@@ -15,55 +15,55 @@ import org.junit.jupiter.api.Test;
  */
 class MetricNamesTest {
 
-    private final KnownMetrics known = KnownMetrics.load();
+  private final KnownMetrics known = KnownMetrics.load();
 
-    @Test
-    void everyMetricUsedIsOneSomebodyEmits() {
-        List<String> unknown = new ArrayList<>();
-        for (PromQueries.Query query : PromQueries.all()) {
-            for (String name : PromQlMetricNames.of(query.expr())) {
-                if (known.sourceOf(name) == null) {
-                    unknown.add(name + "  (" + query.location() + ")");
-                }
-            }
+  @Test
+  void everyMetricUsedIsOneSomebodyEmits() {
+    List<String> unknown = new ArrayList<>();
+    for (PromQueries.Query query : PromQueries.all()) {
+      for (String name : PromQlMetricNames.of(query.expr())) {
+        if (known.sourceOf(name) == null) {
+          unknown.add(name + "  (" + query.location() + ")");
         }
-        assertThat(unknown)
-                .as("metric names no component emits; known: %s", known.bySource())
-                .isEmpty();
+      }
     }
+    assertThat(unknown)
+        .as("metric names no component emits; known: %s", known.bySource())
+        .isEmpty();
+  }
 
-    @Test
-    void theQueriesReallyReadTheAgentAndEnvoy() {
-        Set<String> sources = new TreeSet<>();
-        for (PromQueries.Query query : PromQueries.all()) {
-            PromQlMetricNames.of(query.expr()).stream().map(known::sourceOf).forEach(sources::add);
-        }
-        // Guards the test above against passing on an empty or misread set of queries.
-        assertThat(PromQueries.fromDashboards()).hasSizeGreaterThan(30);
-        assertThat(sources).contains("agent (MetricCatalog)", "Envoy (metric-names/envoy.txt)",
-                "Prometheus (metric-names/prometheus.txt)", "recording rules");
+  @Test
+  void theQueriesReallyReadTheAgentAndEnvoy() {
+    Set<String> sources = new TreeSet<>();
+    for (PromQueries.Query query : PromQueries.all()) {
+      PromQlMetricNames.of(query.expr()).stream().map(known::sourceOf).forEach(sources::add);
     }
+    // Guards the test above against passing on an empty or misread set of queries.
+    assertThat(PromQueries.fromDashboards()).hasSizeGreaterThan(30);
+    assertThat(sources).contains("agent (MetricCatalog)", "Envoy (metric-names/envoy.txt)",
+        "Prometheus (metric-names/prometheus.txt)", "recording rules");
+  }
 
-    @Test
-    void everyListedEnvoyMetricIsUsed() {
-        Set<String> used = new TreeSet<>();
-        PromQueries.all().forEach(q -> used.addAll(PromQlMetricNames.of(q.expr())));
-        Set<String> unused = new TreeSet<>();
-        for (String envoy : known.bySource().get("Envoy (metric-names/envoy.txt)")) {
-            boolean isUsed = used.stream().anyMatch(u -> u.equals(envoy) || u.startsWith(envoy + "_"));
-            if (!isUsed) {
-                unused.add(envoy);
-            }
-        }
-        assertThat(unused).as("entries of metric-names/envoy.txt no panel or rule reads (remove them)").isEmpty();
+  @Test
+  void everyListedEnvoyMetricIsUsed() {
+    Set<String> used = new TreeSet<>();
+    PromQueries.all().forEach(q -> used.addAll(PromQlMetricNames.of(q.expr())));
+    Set<String> unused = new TreeSet<>();
+    for (String envoy : known.bySource().get("Envoy (metric-names/envoy.txt)")) {
+      boolean isUsed = used.stream().anyMatch(u -> u.equals(envoy) || u.startsWith(envoy + "_"));
+      if (!isUsed) {
+        unused.add(envoy);
+      }
     }
+    assertThat(unused).as("entries of metric-names/envoy.txt no panel or rule reads (remove them)").isEmpty();
+  }
 
-    @Test
-    void anUnknownNameIsCaught() {
-        assertThat(known.sourceOf("http_server_request_duration_seconds_bucket")).isEqualTo("agent (MetricCatalog)");
-        assertThat(known.sourceOf("envoy_cluster_upstream_rq_time_bucket")).isEqualTo("Envoy (metric-names/envoy.txt)");
-        assertThat(known.sourceOf("filewcount:request_error_ratio:rate5m")).isEqualTo("recording rules");
-        assertThat(known.sourceOf("http_requests_total")).isNull();
-        assertThat(known.sourceOf("envoy_cluster_upstream_rq_5xx")).isNull();
-    }
+  @Test
+  void anUnknownNameIsCaught() {
+    assertThat(known.sourceOf("http_server_request_duration_seconds_bucket")).isEqualTo("agent (MetricCatalog)");
+    assertThat(known.sourceOf("envoy_cluster_upstream_rq_time_bucket")).isEqualTo("Envoy (metric-names/envoy.txt)");
+    assertThat(known.sourceOf("filewcount:request_error_ratio:rate5m")).isEqualTo("recording rules");
+    assertThat(known.sourceOf("http_requests_total")).isNull();
+    assertThat(known.sourceOf("envoy_cluster_upstream_rq_5xx")).isNull();
+  }
 }

@@ -13,60 +13,60 @@ import java.util.regex.Pattern;
  */
 final class PromQlMetricNames {
 
-    private static final Set<String> KEYWORDS = Set.of(
-            "by", "without", "on", "ignoring", "group_left", "group_right", "bool",
-            "and", "or", "unless", "offset", "inf", "nan", "atan2");
+  private static final Set<String> KEYWORDS = Set.of(
+      "by", "without", "on", "ignoring", "group_left", "group_right", "bool",
+      "and", "or", "unless", "offset", "inf", "nan", "atan2");
 
-    private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'|`[^`]*`");
-    private static final Pattern GRAFANA_VARIABLE = Pattern.compile("\\$\\$?(?:\\{[^}]*}|[A-Za-z_][A-Za-z0-9_]*)");
-    private static final Pattern LABEL_VALUES_WITH_METRIC =
-            Pattern.compile("label_values\\s*\\((.*),\\s*[A-Za-z_][A-Za-z0-9_]*\\s*\\)", Pattern.DOTALL);
-    private static final Pattern LABEL_VALUES_LABEL_ONLY = Pattern.compile("label_values\\s*\\(\\s*[A-Za-z_][A-Za-z0-9_]*\\s*\\)");
-    private static final Pattern MATCHERS = Pattern.compile("\\{[^}]*}");
-    private static final Pattern RANGE = Pattern.compile("\\[[^]]*]");
-    private static final Pattern GROUPING =
-            Pattern.compile("\\b(?:by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
-    private static final Pattern OFFSET = Pattern.compile("\\boffset\\s+-?[0-9a-z]+");
-    private static final Pattern AT_MODIFIER = Pattern.compile("@\\s*(?:start\\(\\)|end\\(\\)|[0-9.]+)");
-    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_:][A-Za-z0-9_:]*");
+  private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'|`[^`]*`");
+  private static final Pattern GRAFANA_VARIABLE = Pattern.compile("\\$\\$?(?:\\{[^}]*}|[A-Za-z_][A-Za-z0-9_]*)");
+  private static final Pattern LABEL_VALUES_WITH_METRIC =
+      Pattern.compile("label_values\\s*\\((.*),\\s*[A-Za-z_][A-Za-z0-9_]*\\s*\\)", Pattern.DOTALL);
+  private static final Pattern LABEL_VALUES_LABEL_ONLY = Pattern.compile("label_values\\s*\\(\\s*[A-Za-z_][A-Za-z0-9_]*\\s*\\)");
+  private static final Pattern MATCHERS = Pattern.compile("\\{[^}]*}");
+  private static final Pattern RANGE = Pattern.compile("\\[[^]]*]");
+  private static final Pattern GROUPING =
+      Pattern.compile("\\b(?:by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
+  private static final Pattern OFFSET = Pattern.compile("\\boffset\\s+-?[0-9a-z]+");
+  private static final Pattern AT_MODIFIER = Pattern.compile("@\\s*(?:start\\(\\)|end\\(\\)|[0-9.]+)");
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_:][A-Za-z0-9_:]*");
 
-    private PromQlMetricNames() {
+  private PromQlMetricNames() {
+  }
+
+  static Set<String> of(String expression) {
+    String expr = LABEL_VALUES_LABEL_ONLY.matcher(expression).replaceAll(" ");
+    expr = LABEL_VALUES_WITH_METRIC.matcher(expr).replaceAll("($1)");
+    expr = STRING.matcher(expr).replaceAll(" ");
+    expr = GRAFANA_VARIABLE.matcher(expr).replaceAll(" ");
+    expr = MATCHERS.matcher(expr).replaceAll(" ");
+    expr = RANGE.matcher(expr).replaceAll(" ");
+    expr = GROUPING.matcher(expr).replaceAll(" ");
+    expr = OFFSET.matcher(expr).replaceAll(" ");
+    expr = AT_MODIFIER.matcher(expr).replaceAll(" ");
+
+    Set<String> names = new TreeSet<>();
+    Matcher identifier = IDENTIFIER.matcher(expr);
+    while (identifier.find()) {
+      String name = identifier.group();
+      int before = identifier.start() - 1;
+      if (before >= 0 && (Character.isDigit(expr.charAt(before)) || expr.charAt(before) == '.')) {
+        continue; // exponent or suffix of a number literal: 1e3, 0x1f
+      }
+      if (KEYWORDS.contains(name.toLowerCase()) || followedByParenthesis(expr, identifier.end())) {
+        continue; // aggregation, function, operator
+      }
+      names.add(name);
     }
+    return names;
+  }
 
-    static Set<String> of(String expression) {
-        String expr = LABEL_VALUES_LABEL_ONLY.matcher(expression).replaceAll(" ");
-        expr = LABEL_VALUES_WITH_METRIC.matcher(expr).replaceAll("($1)");
-        expr = STRING.matcher(expr).replaceAll(" ");
-        expr = GRAFANA_VARIABLE.matcher(expr).replaceAll(" ");
-        expr = MATCHERS.matcher(expr).replaceAll(" ");
-        expr = RANGE.matcher(expr).replaceAll(" ");
-        expr = GROUPING.matcher(expr).replaceAll(" ");
-        expr = OFFSET.matcher(expr).replaceAll(" ");
-        expr = AT_MODIFIER.matcher(expr).replaceAll(" ");
-
-        Set<String> names = new TreeSet<>();
-        Matcher identifier = IDENTIFIER.matcher(expr);
-        while (identifier.find()) {
-            String name = identifier.group();
-            int before = identifier.start() - 1;
-            if (before >= 0 && (Character.isDigit(expr.charAt(before)) || expr.charAt(before) == '.')) {
-                continue; // exponent or suffix of a number literal: 1e3, 0x1f
-            }
-            if (KEYWORDS.contains(name.toLowerCase()) || followedByParenthesis(expr, identifier.end())) {
-                continue; // aggregation, function, operator
-            }
-            names.add(name);
-        }
-        return names;
+  private static boolean followedByParenthesis(String expr, int from) {
+    for (int i = from; i < expr.length(); i++) {
+      char c = expr.charAt(i);
+      if (!Character.isWhitespace(c)) {
+        return c == '(';
+      }
     }
-
-    private static boolean followedByParenthesis(String expr, int from) {
-        for (int i = from; i < expr.length(); i++) {
-            char c = expr.charAt(i);
-            if (!Character.isWhitespace(c)) {
-                return c == '(';
-            }
-        }
-        return false;
-    }
+    return false;
+  }
 }

@@ -10,21 +10,21 @@ import java.util.Set;
  */
 public final class MetricCatalog {
 
-    private MetricCatalog() {
-    }
+  private MetricCatalog() {
+  }
 
-    public static Set<String> prometheusNames() {
-        return Set.of(
-                "http_server_request_duration_seconds",
-                "http_server_active_requests",
-                "http_server_request_body_size_bytes",
-                "http_server_response_body_size_bytes",
-                "filewcount_upload_word_count",
-                "filewcount_upstream_connection_errors_total",
-                "filewcount_probe_runs_total",
-                "filewcount_probe_duration_seconds",
-                "filewcount_registration_state",
-                "filewcount_registration_changes_total",
-                "filewcount_traffic_weight");
-    }
+  public static Set<String> prometheusNames() {
+    return Set.of(
+        "http_server_request_duration_seconds",
+        "http_server_active_requests",
+        "http_server_request_body_size_bytes",
+        "http_server_response_body_size_bytes",
+        "filewcount_upload_word_count",
+        "filewcount_upstream_connection_errors_total",
+        "filewcount_probe_runs_total",
+        "filewcount_probe_duration_seconds",
+        "filewcount_registration_state",
+        "filewcount_registration_changes_total",
+        "filewcount_traffic_weight");
+  }
 }
