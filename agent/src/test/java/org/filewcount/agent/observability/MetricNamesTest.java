@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import org.filewcount.agent.telemetry.MetricCatalog;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,5 +69,51 @@ class MetricNamesTest {
     assertThat(known.sourceOf("filewcount:request_error_ratio:rate5m")).isEqualTo("recording rules");
     assertThat(known.sourceOf("http_requests_total")).isNull();
     assertThat(known.sourceOf("envoy_cluster_upstream_rq_5xx")).isNull();
+  }
+
+  /**
+   * Labels an agent metric is filtered or grouped by must be labels it has (from the catalogue, which
+   * writes one point with every attribute) or labels Prometheus adds to the target: a misspelt label
+   * selects nothing and the panel stays empty without an error.
+   */
+  @Test
+  void agentMetricsAreFilteredAndGroupedByLabelsTheyHave() {
+    Set<String> targetLabels = Set.of("job", "instance", "node", "__name__");
+    Map<String, Set<String>> labelsBySeries = new TreeMap<>();
+    for (MetricCatalog.Metric metric : MetricCatalog.metrics()) {
+      metric.series().forEach(series -> labelsBySeries.put(series, new TreeSet<>(metric.labels())));
+    }
+    List<String> problems = new ArrayList<>();
+    int checked = 0;
+    for (PromQueries.Query query : PromQueries.all()) {
+      Set<String> agentMetrics = new TreeSet<>();
+      for (var selector : PromQlMetricNames.matcherLabels(query.expr()).entrySet()) {
+        Set<String> known = labelsBySeries.get(selector.getKey());
+        if (known == null) {
+          continue;
+        }
+        agentMetrics.add(selector.getKey());
+        for (String label : selector.getValue()) {
+          checked++;
+          if (!known.contains(label) && !targetLabels.contains(label)) {
+            problems.add(selector.getKey() + " has no label " + label + "  (" + query.location() + ")");
+          }
+        }
+      }
+      // Grouping labels are checkable when the expression reads a single agent metric.
+      boolean onlyAgentMetric = agentMetrics.size() == 1
+          && PromQlMetricNames.of(query.expr()).equals(agentMetrics);
+      if (onlyAgentMetric) {
+        Set<String> known = labelsBySeries.get(agentMetrics.iterator().next());
+        for (String label : PromQlMetricNames.groupingLabels(query.expr())) {
+          checked++;
+          if (!known.contains(label) && !targetLabels.contains(label)) {
+            problems.add(agentMetrics + " has no label " + label + " to group by  (" + query.location() + ")");
+          }
+        }
+      }
+    }
+    assertThat(problems).isEmpty();
+    assertThat(checked).as("labels checked").isGreaterThan(50);
   }
 }

@@ -1,6 +1,8 @@
 package org.filewcount.agent.observability;
 
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,7 +32,41 @@ final class PromQlMetricNames {
   private static final Pattern AT_MODIFIER = Pattern.compile("@\\s*(?:start\\(\\)|end\\(\\)|[0-9.]+)");
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_:][A-Za-z0-9_:]*");
 
+  private static final Pattern SELECTOR = Pattern.compile("([A-Za-z_:][A-Za-z0-9_:]*)\\s*\\{([^}]*)}");
+  private static final Pattern MATCHER_LABEL = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)\\s*(?:=~|!~|!=|=)");
+  private static final Pattern GROUPING_LABELS = Pattern.compile("\\b(?:by|without)\\s*\\(([^)]*)\\)");
+
   private PromQlMetricNames() {
+  }
+
+  /** Label names each selector of the expression matches on, by metric name ({@code up{job="a"}} gives up: [job]). */
+  static Map<String, Set<String>> matcherLabels(String expression) {
+    String expr = GRAFANA_VARIABLE.matcher(expression).replaceAll(" ");
+    Map<String, Set<String>> labels = new TreeMap<>();
+    Matcher selector = SELECTOR.matcher(expr);
+    while (selector.find()) {
+      Set<String> names = labels.computeIfAbsent(selector.group(1), k -> new TreeSet<>());
+      Matcher label = MATCHER_LABEL.matcher(STRING.matcher(selector.group(2)).replaceAll(" "));
+      while (label.find()) {
+        names.add(label.group(1));
+      }
+    }
+    return labels;
+  }
+
+  /** Label names of every {@code by (...)} and {@code without (...)} clause of the expression. */
+  static Set<String> groupingLabels(String expression) {
+    String expr = GRAFANA_VARIABLE.matcher(expression).replaceAll(" ");
+    Set<String> names = new TreeSet<>();
+    Matcher grouping = GROUPING_LABELS.matcher(expr);
+    while (grouping.find()) {
+      for (String name : grouping.group(1).split(",")) {
+        if (!name.isBlank()) {
+          names.add(name.strip());
+        }
+      }
+    }
+    return names;
   }
 
   static Set<String> of(String expression) {

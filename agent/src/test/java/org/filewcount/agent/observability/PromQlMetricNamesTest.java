@@ -39,4 +39,14 @@ class PromQlMetricNamesTest {
     assertThat(PromQlMetricNames.of("sum(rate(x_count{job=\"a\", $$__tags}[5m])) by ($group)"))
         .containsExactly("x_count");
   }
+
+  @Test
+  void readsMatcherAndGroupingLabels() {
+    String expr = "sum by (instance, error_type) (rate(errors_total{job=\"a\", service_name=~\"$service\", $$__tags}[5m])) "
+        + "/ on (instance) up{job=\"b\"} + sum without (le) (x)";
+    assertThat(PromQlMetricNames.matcherLabels(expr))
+        .containsEntry("errors_total", java.util.Set.of("job", "service_name"))
+        .containsEntry("up", java.util.Set.of("job"));
+    assertThat(PromQlMetricNames.groupingLabels(expr)).containsExactly("error_type", "instance", "le");
+  }
 }
