@@ -53,6 +53,12 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
       description = "Admin endpoint: /health/live, /health/ready, /metrics. Default: ${DEFAULT-VALUE} (loopback only).")
   String admin;
 
+  @Option(names = "--check-address", paramLabel = "HOST:PORT",
+      description = "Address Consul's HTTP check uses to reach /health/ready, when the local Consul agent cannot"
+          + " reach --admin as is (Nomad bridge mode: Consul checks from the host, so use the host address and"
+          + " the mapped admin port). Default: the --admin address.")
+  String checkAddress;
+
   @Option(names = "--check-interval", paramLabel = "DURATION", defaultValue = "10s",
       description = "Interval of Consul's HTTP check and of the TTL heartbeat. Default: ${DEFAULT-VALUE}.")
   String checkInterval;
@@ -94,7 +100,8 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
   public Integer call() throws Exception {
     AgentConfig config = config();
     logging.apply();
-    return new AgentProcess(config).run();
+    // The lead wires proxy and telemetry in here through the builder (proxy, metricsSource, listeners, onStop).
+    return AgentProcess.builder(config).build().run();
   }
 
   AgentConfig config() {
@@ -110,6 +117,7 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
         .listen(listenAt)
         .advertised(advertised)
         .admin(hostPort("--admin", admin))
+        .checkAddress(checkAddress == null ? null : hostPort("--check-address", checkAddress))
         .consul(consul.settings())
         .checkInterval(duration("--check-interval", checkInterval))
         .probeInterval(duration("--probe-interval", probeInterval))
