@@ -155,7 +155,8 @@ public final class RegistrationLoop implements ProbeListener, AutoCloseable {
         } catch (ConsulUnavailableException e) {
           ok = false;
           log.warn("Could not deregister {} ({}); Consul removes it {} after its TTL check turns critical",
-              id, e.getMessage(), RegistrationPayload.DEREGISTER_CRITICAL_AFTER);
+              id, e.getMessage(),
+              org.filewcount.agent.config.Durations.format(RegistrationPayload.DEREGISTER_CRITICAL_AFTER));
         }
       }
       registered = false;
