@@ -160,7 +160,7 @@ public final class AgentProcess {
       System.err.println("filewcount-agent: second " + name + " during shutdown, exiting now without draining");
       Runtime.getRuntime().halt(1);
     }
-    log.info("{} received: draining for {} before deregistering (send it again to exit at once)", name,
+    log.info("{} received: draining (up to {}) before deregistering; send it again to exit at once", name,
         Durations.format(config.drain()));
   }
 

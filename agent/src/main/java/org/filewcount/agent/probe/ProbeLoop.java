@@ -56,6 +56,9 @@ public final class ProbeLoop implements AutoCloseable {
     } catch (RuntimeException e) {
       result = new ProbeResult(false, Duration.ZERO, "probe failed: " + e, java.time.Instant.now());
     }
+    if (executor.isShutdown()) {
+      return; // stopped mid-probe (shutdown): the result is an interruption, not news about the app
+    }
     if (result.passed()) {
       everPassed = true;
     }
