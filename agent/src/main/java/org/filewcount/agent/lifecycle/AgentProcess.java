@@ -94,8 +94,26 @@ public final class AgentProcess {
         config.service(), config.serviceVersion(), config.identity().serviceId(), config.appUrl(), config.listen(),
         config.admin(), config.consul().address(), config.mesh().map(m -> ", mesh port " + m.publicPort()).orElse(""));
 
+    // The admin endpoint comes up first: /health/live answers while the rest (Consul client, proxy) loads.
+    AdminServer server = new AdminServer(config.admin(), readiness::verdict, metricsSource);
+    try {
+      server.start();
+    } catch (Exception e) {
+      log.error("Agent failed: {}", e.getMessage());
+      lifecycle.moveTo(LifecycleState.STOPPING);
+      onStop.forEach(AgentProcess::closeQuietly);
+      lifecycle.moveTo(LifecycleState.STOPPED);
+      return 1;
+    }
+    admin = server;
     RegistrationPayload payload = RegistrationPayload.of(config);
-    ConsulAgent consul = consulFactory.apply(config.consul());
+    ConsulAgent consul;
+    try {
+      consul = consulFactory.apply(config.consul());
+    } catch (RuntimeException e) {
+      server.close(); // a bad CONSUL_CACERT is a usage error: Main reports it and exits 2
+      throw e;
+    }
     RegistrationLoop registration = new RegistrationLoop(consul, payload,
         RegistrationLoop.Timing.forHeartbeat(config.checkInterval()), registrationListeners, clock);
     List<ProbeListener> listeners = new ArrayList<>();
@@ -105,9 +123,6 @@ public final class AgentProcess {
     FunctionalProbe probe = new FunctionalProbe(config.appUrl(), PROBE_TIMEOUT, clock);
     ProbeLoop probes = new ProbeLoop(probe::run, config.probeInterval(), probeStartupRetry, listeners);
     try {
-      AdminServer server = new AdminServer(config.admin(), readiness::verdict, metricsSource);
-      server.start();
-      admin = server;
       proxy.start();
       probes.start();
       moveIfNotStopping(LifecycleState.RUNNING);
