@@ -64,6 +64,7 @@ public final class AgentProcess {
   private final boolean installSignalHandlers;
   private final Duration probeStartupRetry;
   private final Clock clock;
+  private final Optional<Integer> envoyMetricsPort;
   private final Lifecycle lifecycle = new Lifecycle();
   private final Readiness readiness = new Readiness();
   private volatile AdminServer admin;
@@ -79,6 +80,7 @@ public final class AgentProcess {
     this.installSignalHandlers = b.installSignalHandlers;
     this.probeStartupRetry = b.probeStartupRetry;
     this.clock = b.clock;
+    this.envoyMetricsPort = Optional.ofNullable(b.envoyMetricsPort);
   }
 
   public static Builder builder(AgentConfig config) {
@@ -106,7 +108,7 @@ public final class AgentProcess {
       return 1;
     }
     admin = server;
-    RegistrationPayload payload = RegistrationPayload.of(config);
+    RegistrationPayload payload = RegistrationPayload.of(config, envoyMetricsPort);
     ConsulAgent consul;
     try {
       consul = consulFactory.apply(config.consul());
@@ -226,6 +228,7 @@ public final class AgentProcess {
     private boolean installSignalHandlers = true;
     private Duration probeStartupRetry = org.filewcount.agent.probe.ProbeLoop.DEFAULT_STARTUP_RETRY;
     private Clock clock = Clock.systemUTC();
+    private Integer envoyMetricsPort;
 
     private Builder(AgentConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -258,6 +261,9 @@ public final class AgentProcess {
     public Builder probeStartupRetry(Duration d) { this.probeStartupRetry = d; return this; }
 
     public Builder clock(Clock c) { this.clock = c; return this; }
+
+    /** Host port of Envoy's Prometheus listener, put in the sidecar's meta for Prometheus (mesh mode). */
+    public Builder envoyMetricsPort(Integer port) { this.envoyMetricsPort = port; return this; }
 
     public AgentProcess build() {
       return new AgentProcess(this);

@@ -14,6 +14,7 @@ import org.filewcount.agent.config.Durations;
 import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.config.InstanceIdentity;
 import org.filewcount.agent.config.MeshSettings;
+import org.filewcount.agent.mesh.SidecarProxyRegistration;
 
 /**
  * The service definitions this instance registers with the local Consul agent, in the JSON of
@@ -21,7 +22,8 @@ import org.filewcount.agent.config.MeshSettings;
  * Proxy, Checks[].CheckID, AliasService, DeregisterCriticalServiceAfter, Weights).
  *
  * <p>Built here rather than with consul-client's {@code Registration} because that model has no
- * Kind, Proxy or alias check (ADR 0001).
+ * Kind, Proxy or alias check (ADR 0001). The sidecar body is the mesh module's
+ * {@link SidecarProxyRegistration}.
  *
  * @param service the filewcount instance itself
  * @param sidecar its Connect sidecar proxy, in mesh mode
@@ -53,7 +55,10 @@ public record RegistrationPayload(
   /** Where Consul's service mesh tells Envoy to expose its Prometheus stats (shared port plan). */
   public static final String ENVOY_PROMETHEUS_BIND = "0.0.0.0:9102";
 
-  /** Consul's defaults, written out so that the traffic issue's weights have a known baseline. */
+  /**
+   * An instance whose checks say "warning" keeps a tenth of a passing one's share (DNS SRV answers,
+   * Envoy endpoint weights); critical ones get none. Neither of our checks reports warning today.
+   */
   public static final int WEIGHT_PASSING = 10;
   public static final int WEIGHT_WARNING = 1;
 
@@ -65,9 +70,17 @@ public record RegistrationPayload(
   }
 
   public static RegistrationPayload of(AgentConfig config) {
+    return of(config, Optional.empty());
+  }
+
+  /**
+   * @param envoyMetricsPort host port of Envoy's Prometheus listener, published in the sidecar's meta so
+   *     Prometheus finds it (Nomad: NOMAD_HOST_PORT_envoy_metrics)
+   */
+  public static RegistrationPayload of(AgentConfig config, Optional<Integer> envoyMetricsPort) {
     InstanceIdentity id = config.identity();
     ObjectNode service = service(config, id);
-    Optional<ObjectNode> sidecar = config.mesh().map(mesh -> sidecar(config, id, mesh));
+    Optional<ObjectNode> sidecar = config.mesh().map(mesh -> sidecar(config, id, mesh, envoyMetricsPort));
     return new RegistrationPayload(id.serviceId(), service, sidecar.map(s -> id.sidecarServiceId()), sidecar);
   }
 
@@ -113,36 +126,18 @@ public record RegistrationPayload(
     return s;
   }
 
-  private static ObjectNode sidecar(AgentConfig config, InstanceIdentity id, MeshSettings mesh) {
-    String sidecarId = id.sidecarServiceId();
-    ObjectNode s = JSON.createObjectNode();
-    s.put("ID", sidecarId);
-    s.put("Name", config.service() + "-sidecar-proxy");
-    s.put("Kind", "connect-proxy");
-    s.put("Address", config.advertised().host());
-    s.put("Port", mesh.publicPort());
-    tagsAndMeta(s, id);
-    ObjectNode proxy = s.putObject("Proxy");
-    proxy.put("DestinationServiceName", config.service());
-    proxy.put("DestinationServiceID", id.serviceId());
-    // Envoy and the agent share the allocation's network namespace: Envoy's local app is the agent's proxy.
-    proxy.put("LocalServiceAddress", "127.0.0.1");
-    proxy.put("LocalServicePort", config.listen().port());
-    ObjectNode proxyConfig = proxy.putObject("Config");
-    proxyConfig.put("bind_address", "0.0.0.0");
-    proxyConfig.put("bind_port", mesh.bindPort());
-    proxyConfig.put("envoy_prometheus_bind_addr", ENVOY_PROMETHEUS_BIND);
-    ArrayNode checks = s.putArray("Checks");
-    ObjectNode alias = checks.addObject();
-    alias.put("CheckID", "service:" + sidecarId + ":alias");
-    alias.put("Name", "destination service " + id.serviceId());
-    alias.put("AliasService", id.serviceId());
-    ObjectNode tcp = checks.addObject();
-    tcp.put("CheckID", "service:" + sidecarId + ":tcp");
-    tcp.put("Name", "sidecar public listener");
-    tcp.put("TCP", new HostPort(config.advertised().host(), mesh.publicPort()).toString());
-    tcp.put("Interval", Durations.format(config.checkInterval()));
-    tcp.put("DeregisterCriticalServiceAfter", Durations.format(DEREGISTER_CRITICAL_AFTER));
+  /**
+   * The sidecar body comes from the mesh module (one definition shared with envoy-bootstrap's tests);
+   * the registrator adds what only it decides: the same Weights as the instance (Envoy balances over
+   * the sidecars' endpoints) and Consul's Prometheus bind setting for Envoy.
+   */
+  private static ObjectNode sidecar(AgentConfig config, InstanceIdentity id, MeshSettings mesh,
+      Optional<Integer> envoyMetricsPort) {
+    ObjectNode s = new SidecarProxyRegistration(id, config.service(), config.advertised().host(), mesh,
+        new HostPort("127.0.0.1", config.listen().port()), envoyMetricsPort, config.checkInterval())
+        .toConsulJson(JSON);
+    weights(s);
+    ((ObjectNode) s.path("Proxy").path("Config")).put("envoy_prometheus_bind_addr", ENVOY_PROMETHEUS_BIND);
     return s;
   }
 
@@ -153,6 +148,10 @@ public record RegistrationPayload(
     for (Map.Entry<String, String> e : new TreeMap<>(id.meta()).entrySet()) {
       meta.put(e.getKey(), e.getValue());
     }
+    weights(s);
+  }
+
+  private static void weights(ObjectNode s) {
     ObjectNode weights = s.putObject("Weights");
     weights.put("Passing", WEIGHT_PASSING);
     weights.put("Warning", WEIGHT_WARNING);

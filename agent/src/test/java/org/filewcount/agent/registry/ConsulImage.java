@@ -14,7 +14,7 @@ import org.testcontainers.utility.DockerImageName;
 final class ConsulImage {
 
   /** Used until versions.env exists; a release whose supported-Envoy list includes Envoy 1.34. */
-  static final String FALLBACK_VERSION = "1.21.2";
+  static final String FALLBACK_VERSION = "1.22.7";
 
   private ConsulImage() {}
 

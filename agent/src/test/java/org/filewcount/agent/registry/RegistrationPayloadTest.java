@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.filewcount.agent.config.AgentConfig;
 import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.config.InstanceIdentity;
@@ -86,7 +87,8 @@ class RegistrationPayloadTest {
 
   @Test
   void meshModeAddsAConnectSidecarWithAliasAndTcpChecks() throws Exception {
-    RegistrationPayload payload = RegistrationPayload.of(nomadConfig().mesh(new MeshSettings(28000, 21000)).build());
+    RegistrationPayload payload = RegistrationPayload.of(nomadConfig().mesh(new MeshSettings(28000, 21000)).build(),
+        Optional.of(31002));
 
     JsonNode sidecar = payload.sidecar().orElseThrow();
     String id = "filewcount-5b3a1c2d-0000-4000-8000-00000000abcd";
@@ -95,7 +97,10 @@ class RegistrationPayloadTest {
     assertThat(sidecar.get("Kind").asText()).isEqualTo("connect-proxy");
     assertThat(sidecar.get("Address").asText()).isEqualTo("10.0.0.5");
     assertThat(sidecar.get("Port").asInt()).isEqualTo(28000);
+    assertThat(sidecar.get("Tags")).isEqualTo(JSON.readTree("[\"v2.0\"]"));
     assertThat(sidecar.get("Meta").get("version").asText()).isEqualTo("2.0");
+    assertThat(sidecar.get("Meta").get("envoy_metrics_port").asText()).isEqualTo("31002");
+    assertThat(sidecar.get("Weights")).isEqualTo(JSON.readTree("{\"Passing\": 10, \"Warning\": 1}"));
     assertThat(sidecar.get("Proxy")).isEqualTo(JSON.readTree("""
         {
           "DestinationServiceName": "filewcount",
@@ -109,13 +114,10 @@ class RegistrationPayloadTest {
           }
         }
         """.formatted(id)));
-    assertThat(sidecar.get("Checks")).isEqualTo(JSON.readTree("""
-        [
-          {"CheckID": "service:%1$s-sidecar-proxy:alias", "Name": "destination service %1$s", "AliasService": "%1$s"},
-          {"CheckID": "service:%1$s-sidecar-proxy:tcp", "Name": "sidecar public listener", "TCP": "10.0.0.5:28000",
-           "Interval": "10s", "DeregisterCriticalServiceAfter": "1m"}
-        ]
-        """.formatted(id)));
+    JsonNode checks = sidecar.get("Checks");
+    assertThat(checks).hasSize(2);
+    assertThat(checks.findValuesAsText("TCP")).containsExactly("10.0.0.5:28000");
+    assertThat(checks.findValuesAsText("AliasService")).containsExactly(id);
     // The sidecar goes first on the way out, so it never points at a service that is already gone.
     assertThat(payload.idsSidecarFirst()).containsExactly(id + "-sidecar-proxy", id);
   }
