@@ -192,7 +192,7 @@ public final class RegistrationLoop implements ProbeListener, AutoCloseable {
       registered = false;
       delay = backoff.next();
       if (state != RegistrationState.CONSUL_UNREACHABLE) {
-        log.warn("Consul unreachable, retrying with backoff (every {} ms at first, at most {} s): {}",
+        log.warn("Consul unreachable or refusing the agent's calls; retrying with backoff (next in {} ms, at most {} s apart): {}",
             delay.toMillis(), timing.backoffCap().toSeconds(), e.getMessage());
       } else {
         log.debug("Consul still unreachable (attempt {}): {}", backoff.failures(), e.getMessage());

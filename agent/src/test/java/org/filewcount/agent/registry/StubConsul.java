@@ -39,6 +39,7 @@ public final class StubConsul implements AutoCloseable {
 
   private final WireMockServer server;
   private final int port;
+  private final boolean https;
   private final Map<String, ObjectNode> services = new ConcurrentHashMap<>();
   /** check ID -> status; maintenance adds _service_maintenance:ID like the real agent. */
   private final Map<String, String> checks = new ConcurrentHashMap<>();
@@ -50,14 +51,26 @@ public final class StubConsul implements AutoCloseable {
   }
 
   public StubConsul(int port) {
-    server = new WireMockServer(wireMockConfig().bindAddress("127.0.0.1").port(port).extensions(new Agent()));
+    this(wireMockConfig().bindAddress("127.0.0.1").port(port), false);
+  }
+
+  private StubConsul(com.github.tomakehurst.wiremock.core.WireMockConfiguration config, boolean https) {
+    server = new WireMockServer(config.extensions(new Agent()));
     server.start();
-    this.port = server.port();
+    this.https = https;
+    this.port = https ? server.httpsPort() : server.port();
     server.stubFor(any(anyUrl()).willReturn(aResponse().withTransformers(Agent.NAME)));
   }
 
+  /** Consul's HTTPS listener only, with the certificate in this PKCS12 keystore. */
+  public static StubConsul https(java.nio.file.Path keystore, String password) {
+    return new StubConsul(wireMockConfig().bindAddress("127.0.0.1").httpDisabled(true).httpsPort(0)
+        .keystorePath(keystore.toString()).keystoreType("PKCS12").keystorePassword(password)
+        .keyManagerPassword(password), true);
+  }
+
   public URI address() {
-    return URI.create("http://127.0.0.1:" + port);
+    return URI.create((https ? "https" : "http") + "://127.0.0.1:" + port);
   }
 
   public int port() {
