@@ -184,9 +184,9 @@ public final class AgentProcess {
   private void drainAndStop(RegistrationLoop registration, ProbeLoop probes) throws InterruptedException {
     lifecycle.moveTo(LifecycleState.DRAINING);
     readiness.draining();
-    boolean wasRegistered = registration.everRegistered();
     registration.enterMaintenance(CONSUL_SHUTDOWN_TIMEOUT);
-    if (wasRegistered && !config.drain().isZero()) {
+    // Asked after maintenance: a registration that was in flight when the signal came has finished by now.
+    if (registration.everRegistered() && !config.drain().isZero()) {
       // Keep serving while Consul's health answers, Envoy's EDS and load balancers catch up.
       Thread.sleep(config.drain().toMillis());
     }

@@ -64,7 +64,7 @@ public final class RegistrationLoop implements ProbeListener, AutoCloseable {
   private RegistrationState state = RegistrationState.STARTING;
   private boolean registered;
   /** Once in Consul, always worth draining: while Consul is unreachable we cannot know it forgot us. */
-  private boolean everRegistered;
+  private volatile boolean everRegistered;
   private boolean shuttingDown;
   private Instant nextHeartbeat = Instant.MIN;
   private ScheduledFuture<?> next;
@@ -101,7 +101,7 @@ public final class RegistrationLoop implements ProbeListener, AutoCloseable {
 
   /** Whether the instance got into Consul at least once (nothing to drain otherwise). */
   public boolean everRegistered() {
-    return call(() -> everRegistered, Duration.ofSeconds(1), false);
+    return everRegistered;
   }
 
   /**
@@ -192,8 +192,9 @@ public final class RegistrationLoop implements ProbeListener, AutoCloseable {
       registered = false;
       delay = backoff.next();
       if (state != RegistrationState.CONSUL_UNREACHABLE) {
-        log.warn("Consul unreachable or refusing the agent's calls; retrying with backoff (next in {} ms, at most {} s apart): {}",
-            delay.toMillis(), timing.backoffCap().toSeconds(), e.getMessage());
+        log.warn("Consul unreachable or refusing the agent's calls; retrying with backoff"
+            + " (next in {} ms, at most {} s apart): {}", delay.toMillis(), timing.backoffCap().toSeconds(),
+            e.getMessage());
       } else {
         log.debug("Consul still unreachable (attempt {}): {}", backoff.failures(), e.getMessage());
       }
