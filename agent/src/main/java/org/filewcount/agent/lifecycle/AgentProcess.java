@@ -101,7 +101,7 @@ public final class AgentProcess {
     try {
       server.start();
     } catch (Exception e) {
-      log.error("Agent failed: {}", e.getMessage());
+      log.error("Agent failed: {}", e.getMessage() != null ? e.getMessage() : e.toString());
       lifecycle.moveTo(LifecycleState.STOPPING);
       onStop.forEach(AgentProcess::closeQuietly);
       lifecycle.moveTo(LifecycleState.STOPPED);
@@ -137,7 +137,7 @@ public final class AgentProcess {
     } catch (InterruptedException e) {
       throw e;
     } catch (Exception e) {
-      log.error("Agent failed: {}", e.getMessage());
+      log.error("Agent failed: {}", e.getMessage() != null ? e.getMessage() : e.toString());
       moveIfNotStopping(LifecycleState.STOPPING);
       registration.deregister(CONSUL_SHUTDOWN_TIMEOUT);
       return 1;
