@@ -70,7 +70,9 @@ class AgentProcessIT {
         "--consul", consul.address().toString(),
         "--check-interval", "1s",
         "--drain", drain,
-        "--log-format", "json"));
+        "--log-format", "json",
+        // Debug: the token must not appear at any level, libraries' debug output included.
+        "--log-level", "debug"));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("CONSUL_HTTP_TOKEN_FILE", tokenFile.toString());
     pb.environment().put("NODE_NAME", "it-node");
