@@ -13,6 +13,7 @@ import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.config.InstanceIdentity;
 import org.filewcount.agent.config.MeshSettings;
 import org.filewcount.agent.lifecycle.AgentProcess;
+import org.filewcount.agent.telemetry.Telemetry;
 import org.filewcount.agent.mesh.SidecarProxyRegistration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -102,12 +103,17 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
   public Integer call() throws Exception {
     AgentConfig config = config();
     logging.apply();
-    // The lead wires proxy and telemetry in here through the builder (proxy, metricsSource, listeners, onStop).
-    return AgentProcess.builder(config)
-        .envoyMetricsPort(intEnv(SidecarProxyRegistration.ENVOY_METRICS_PORT_ENV))
-        .build()
-        .run();
+    try (Telemetry telemetry = Telemetry.create(config, env)) {
+      return AgentProcess.builder(config)
+          .metricsSource(telemetry.metricsSource())
+          .probeListener(telemetry.probeListener())
+          .registrationListener(telemetry.registrationListener())
+          .envoyMetricsPort(intEnv(SidecarProxyRegistration.ENVOY_METRICS_PORT_ENV))
+          .build()
+          .run();
+    }
   }
+
 
   AgentConfig config() {
     String version = firstNonBlank(serviceVersion, env.get("NOMAD_META_version"), env.get("NOMAD_META_VERSION"))
