@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       StatusCommand.class,
       VersionCommand.class,
+      EnvoyBootstrapCommand.class,
     })
 public final class Main implements Runnable {
 
