@@ -3,6 +3,7 @@ package org.filewcount.agent.proxy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
+import org.filewcount.agent.config.AgentConfig;
 import org.filewcount.agent.config.ConfigException;
 import org.filewcount.agent.config.HostPort;
 
@@ -97,6 +98,11 @@ public record ProxySettings(
     if (value == null || value.isZero() || value.isNegative()) {
       throw new ConfigException("proxy setting " + name + " must be more than zero, got " + value);
     }
+  }
+
+  /** What {@code run} uses: its --listen and --app-url with the defaults below. */
+  public static ProxySettings forAgent(AgentConfig config) {
+    return builder(config.listen(), config.appUrl()).build();
   }
 
   public static Builder builder(HostPort listen, URI upstream) {
