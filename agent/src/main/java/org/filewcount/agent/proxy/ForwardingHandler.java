@@ -26,6 +26,8 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Pr
   private final InFlightRequests inFlight;
   private ChannelHandlerContext ctx;
   private ProxiedExchange current;
+  /** The connection closes after the last response: nothing more is read from it, pipelined or not. */
+  private boolean closing;
 
   ForwardingHandler(ExchangeObserver observer, UpstreamPool upstreams, InFlightRequests inFlight) {
     this.observer = observer;
@@ -46,6 +48,10 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Pr
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (closing && current == null) {
+      ReferenceCountUtil.release(msg instanceof RejectedRequest rejected ? rejected.request() : msg);
+      return;
+    }
     if (msg instanceof RejectedRequest rejected) {
       if (current != null) {
         ReferenceCountUtil.release(rejected.request());
@@ -96,7 +102,9 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Pr
       current = null;
     }
     inFlight.decrement();
-    if (keepReading && ctx.channel().isActive()) {
+    if (!keepReading) {
+      closing = true;
+    } else if (ctx.channel().isActive()) {
       ctx.read();
     }
   }

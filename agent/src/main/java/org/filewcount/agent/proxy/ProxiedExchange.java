@@ -237,6 +237,18 @@ final class ProxiedExchange {
     responseStarted = true;
     observed.responseHead(r);
     client.write(r).addListener(clientWriteFailed);
+    noteConnectionClose(r);
+  }
+
+  /**
+   * The keep-alive handler has had its say while the head passed it: if it (or the client's request,
+   * or a drain) closes the connection after this response, no further request may be read from it
+   * (RFC 9112 section 9.6), not even one the client already pipelined.
+   */
+  private void noteConnectionClose(HttpResponse written) {
+    if (!HttpUtil.isKeepAlive(written)) {
+      closeClient = true;
+    }
   }
 
   private void responseContent(HttpContent c) {
@@ -346,7 +358,8 @@ final class ProxiedExchange {
         clientFailed(f.cause());
       }
     });
-    if (!closeClient && !requestComplete) {
+    noteConnectionClose(response);
+    if (!closeClient && !requestComplete && !finished) {
       client.read();
     }
   }

@@ -387,6 +387,8 @@ class ProxyServerTest {
         "POST /echo HTTP/1.0\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled,
         "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n" + smuggled,
         "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n" + smuggled,
+        // Refused, but the smuggled request behind it is already decoded: it must not be served.
+        "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:  chunked ,\r\n\r\n0\r\n\r\n" + smuggled,
     };
     for (String attack : attacks) {
       try (RawClient c = client()) {
@@ -398,6 +400,21 @@ class ProxyServerTest {
     assertThat(app.heads).noneMatch(h -> h.contains("smuggled"));
     assertThat(app.heads).isEmpty();
     assertStillServing();
+  }
+
+  @Test
+  void pipelinedRequestsAreAnsweredInOrderAndNothingIsReadAfterConnectionClose() throws IOException {
+    start();
+    try (RawClient c = client()) {
+      c.send(get("/p1") + get("/p2") + "GET /p3 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n" + get("/p4"));
+      assertThat(c.read().text()).startsWith("GET /p1");
+      assertThat(c.read().text()).startsWith("GET /p2");
+      Response third = c.read();
+      assertThat(third.text()).startsWith("GET /p3");
+      assertThat(third.header("connection")).isEqualTo("close");
+      assertThat(c.closedByPeer()).isTrue();
+    }
+    assertThat(app.heads).containsExactly("GET /p1", "GET /p2", "GET /p3");
   }
 
   @Test
