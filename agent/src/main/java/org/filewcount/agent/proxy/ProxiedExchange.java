@@ -140,7 +140,8 @@ final class ProxiedExchange {
       head.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
     }
     observed.injectUpstream(head.headers());
-    ch.writeAndFlush(head).addListener(upstreamWriteFailed);
+    // Flushed with the first body slice (or the empty end of a body-less request), which is read next.
+    ch.write(head).addListener(upstreamWriteFailed);
     ch.read();
     client.read();
   }

@@ -84,6 +84,16 @@ class ProxyServerTest {
   }
 
   @Test
+  void manySequentialRequestsOnOneConnection() throws IOException {
+    start();
+    try (RawClient c = client()) {
+      for (int i = 0; i < 500; i++) {
+        assertThat(c.send(get("/n" + i)).read().text()).as("request " + i).startsWith("GET /n" + i);
+      }
+    }
+  }
+
+  @Test
   void streamsRequestAndResponseBodies() throws IOException {
     start();
     byte[] body = new byte[3 * 1024 * 1024];
@@ -192,7 +202,7 @@ class ProxyServerTest {
     await().until(() -> !app.received.isEmpty());
     assertThat(app.received).allSatisfy(seen -> assertThat(seen.complete()).isFalse());
     await().until(() -> proxy.inFlight() == 0);
-    assertThat(observer.last().failure).isEqualTo(FailureKind.REQUEST_TOO_LARGE);
+    assertThat(observer.exchanges.get(0).failure).isEqualTo(FailureKind.REQUEST_TOO_LARGE);
     assertStillServing();
   }
 
@@ -232,7 +242,8 @@ class ProxyServerTest {
     }
     await().until(() -> !app.received.isEmpty());
     assertThat(app.received.get(0).complete()).isFalse();
-    assertThat(observer.last().failure).isEqualTo(FailureKind.CLIENT_TIMEOUT);
+    await().until(() -> observer.exchanges.get(0).ended());
+    assertThat(observer.exchanges.get(0).failure).isEqualTo(FailureKind.CLIENT_TIMEOUT);
     assertStillServing();
   }
 
@@ -284,6 +295,7 @@ class ProxyServerTest {
         }
       }
     }
+    await().until(() -> observer.last().ended());
     assertThat(observer.last().failure).isEqualTo(FailureKind.UPSTREAM_CONNECT);
   }
 
@@ -297,6 +309,7 @@ class ProxyServerTest {
       // The slow app connection was dropped, a new one serves the next request.
       assertThat(c.send(get("/next")).read().status()).isEqualTo(200);
     }
+    await().until(() -> observer.exchanges.get(0).ended());
     assertThat(observer.exchanges.get(0).failure).isEqualTo(FailureKind.UPSTREAM_TIMEOUT);
   }
 
