@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       StatusCommand.class,
       VersionCommand.class,
+      ShiftCommand.class,
     })
 public final class Main implements Runnable {
 
