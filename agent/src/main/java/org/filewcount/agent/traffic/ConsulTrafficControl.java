@@ -79,7 +79,10 @@ public final class ConsulTrafficControl implements TrafficControl {
 
   static TrafficState state(String service, Map<String, VersionInstances> instances, Optional<ObjectNode> resolver,
       Optional<ObjectNode> splitter) {
-    Map<String, String> subsetVersions = resolver.map(ConsulTrafficControl::ownedSubsets).orElse(Map.of());
+    Map<String, String> subsetVersions = new LinkedHashMap<>();
+    // Subsets named the agent's way but missing from the resolver still map back to their version.
+    instances.keySet().forEach(v -> subsetVersions.put(Subsets.name(v), v));
+    resolver.map(ConsulTrafficControl::ownedSubsets).ifPresent(subsetVersions::putAll);
     Optional<String> defaultVersion = resolver
         .map(r -> r.path("DefaultSubset").asText(""))
         .filter(s -> !s.isEmpty())
