@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       VersionCommand.class,
       ShiftCommand.class,
+      RolloutCommand.class,
     })
 public final class Main implements Runnable {
 
