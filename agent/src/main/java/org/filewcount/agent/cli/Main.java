@@ -41,7 +41,7 @@ public final class Main implements Runnable {
     return commandLine(env).execute(args);
   }
 
-  static CommandLine commandLine(Map<String, String> env) {
+  public static CommandLine commandLine(Map<String, String> env) {
     CommandLine cl = new CommandLine(new Main(), new EnvironmentFactory(env));
     cl.setParameterExceptionHandler(Main::onUsageError);
     cl.setExecutionExceptionHandler(Main::onExecutionError);
