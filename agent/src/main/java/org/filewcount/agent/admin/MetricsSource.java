@@ -9,4 +9,17 @@ public interface MetricsSource {
   String contentType();
 
   void writeTo(OutputStream out) throws IOException;
+
+  /**
+   * The content type for a scrape that sent this Accept header (may be null). Prometheus asks for
+   * OpenMetrics, the only text format that carries exemplars; curl gets the classic text format.
+   */
+  default String contentType(String acceptHeader) {
+    return contentType();
+  }
+
+  /** Writes the format {@link #contentType(String)} named for the same Accept header. */
+  default void writeTo(OutputStream out, String acceptHeader) throws IOException {
+    writeTo(out);
+  }
 }

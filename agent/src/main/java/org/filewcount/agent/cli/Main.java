@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       VersionCommand.class,
       ShiftCommand.class,
       RolloutCommand.class,
+      EnvoyBootstrapCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -1,0 +1,20 @@
+# The local stack in one command each (Linux with Docker; see docs/setup.md).
+.PHONY: up down upgrade test status
+
+VERSION ?=
+
+up: ## Consul + Nomad dev agents, mesh config, observability, gateway and filewcount; prints the URLs
+	scripts/up
+
+down: ## Stops what `make up` started
+	scripts/down
+
+upgrade: ## Canary deployment + automated rollout: make upgrade VERSION=2.0
+	@test -n "$(VERSION)" || { echo "usage: make upgrade VERSION=2.0" >&2; exit 2; }
+	scripts/upgrade "$(VERSION)"
+
+test: ## The whole test suite (what .ci/run runs)
+	./mvnw -B verify
+
+status: ## Instances, versions and checks as Consul sees them
+	agent/bin/filewcount-agent status --service filewcount
