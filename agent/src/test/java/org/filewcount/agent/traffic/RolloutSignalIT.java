@@ -48,7 +48,8 @@ class RolloutSignalIT {
         "-jar", jar, "rollout", "--to", "2.0", "--steps", "25,100", "--interval", "10m",
         "--prometheus", "http://127.0.0.1:1", "--output", "json");
     pb.environment().put("CONSUL_HTTP_ADDR", consul.baseUrl());
-    pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+    Path stderr = java.nio.file.Files.createTempFile("rollout-signal", ".err");
+    pb.redirectError(stderr.toFile());
     Process p = pb.start();
     List<String> lines = Collections.synchronizedList(new ArrayList<>());
     Thread reader = new Thread(() -> {
@@ -64,13 +65,15 @@ class RolloutSignalIT {
 
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
         .until(() -> lines.stream().anyMatch(l -> l.contains("\"event\":\"step\"")));
-    p.destroy(); // SIGTERM
+    // SIGTERM through the handle: Process.destroy() would also close our end of its stdout.
+    p.toHandle().destroy();
 
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("exited").isTrue();
     reader.join(5000);
     assertThat(p.exitValue()).isIn(130, 143);
     List<JsonNode> events = lines.stream().map(Json::parse).toList();
-    assertThat(events).extracting(e -> e.path("event").asText()).containsExactly("started", "step", "aborted");
+    assertThat(events).as(java.nio.file.Files.readString(stderr)).extracting(e -> e.path("event").asText())
+        .containsExactly("started", "step", "aborted");
     assertThat(events.get(2).path("message").asText()).contains("back on 1.0");
 
     List<ServeEvent> served = new ArrayList<>(consul.getAllServeEvents());
