@@ -98,7 +98,7 @@ public final class ConsulTrafficControl implements TrafficControl {
     for (Change c : changes(service, split, state.instances().keySet())) {
       writeWithCas(c);
     }
-    LOG.info("split of {} is now {}", service, split.describe());
+    LOG.debug("split of {} is now {}", service, split.describe());
     return split;
   }
 
