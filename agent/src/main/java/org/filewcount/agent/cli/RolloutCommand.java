@@ -36,11 +36,12 @@ import picocli.CommandLine.Option;
 
 @Command(name = "rollout", mixinStandardHelpOptions = true,
     description = {
-      "Move traffic to a canary version step by step, judging it after each step on the agents' metrics in",
-      "Prometheus (error ratio including app errors, p99, request count, compared with stable) and on its",
-      "Consul health. Healthy: next step, and after 100% promote (with --nomad, the Nomad deployment too).",
-      "Unhealthy past --failure-limit, or no evidence for longer than --interval: 100% back to stable, exit 1.",
-      "Ctrl-C: 100% back to stable, exit 130.",
+      "Move traffic to a canary version step by step, judging it after each step on the agents' metrics in"
+          + " Prometheus (error ratio including app errors, p99, request count, compared with stable) and on its"
+          + " Consul health.",
+      "Healthy: next step; after 100%% promote (with --nomad, the Nomad deployment too). Unhealthy past"
+          + " --failure-limit, or no evidence for longer than --interval: 100%% back to stable, exit 1."
+          + " Ctrl-C: 100%% back to stable, exit 130.",
     })
 final class RolloutCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnvironment {
 
@@ -85,7 +86,7 @@ final class RolloutCommand implements Callable<Integer>, EnvironmentFactory.Need
       description = "Failed checks tolerated (the step is judged again) before rolling back. Default: ${DEFAULT-VALUE}.")
   int failureLimit;
 
-  @Option(names = "--nomad", description = "Promote the Nomad job's canary deployment after 100%, fail it on rollback"
+  @Option(names = "--nomad", description = "Promote the Nomad job's canary deployment after 100%%, fail it on rollback"
       + " (auto_revert). Uses $NOMAD_ADDR, $NOMAD_TOKEN, $NOMAD_NAMESPACE, $NOMAD_CACERT.")
   boolean nomad;
 

@@ -19,9 +19,9 @@ import picocli.CommandLine.Option;
 
 @Command(name = "shift", mixinStandardHelpOptions = true,
     description = {
-      "Set how the service's traffic is split between versions, through Consul's service-resolver and",
-      "service-splitter config entries (Envoy applies them within seconds).",
-      "Examples:  shift --weight 1.0=75,2.0=25    shift --to 2.0 --percent 25    shift --weight 2.0=100"
+      "Set how the service's traffic is split between versions, through Consul's service-resolver and"
+          + " service-splitter config entries (Envoy applies them within seconds).",
+      "Examples: shift --weight 1.0=75,2.0=25 | shift --to 2.0 --percent 25 | shift --weight 2.0=100"
     })
 final class ShiftCommand implements Callable<Integer> {
 
