@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -211,14 +210,14 @@ public final class ConsulTrafficControl implements TrafficControl {
     splitter.map(s -> s.path("Splits")).filter(JsonNode::isArray)
         .ifPresent(arr -> arr.forEach(s -> referenced.add(s.path("ServiceSubset").asText(""))));
     referenced.add(next.path("DefaultSubset").asText(""));
-    Iterator<Map.Entry<String, JsonNode>> it = subsets.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
+    List<String> unused = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> e : subsets.properties()) {
       Optional<String> version = Subsets.versionOf(e.getValue().path("Filter").asText(null));
       if (version.isPresent() && !instanceVersions.contains(version.get()) && !referenced.contains(e.getKey())) {
-        it.remove();
+        unused.add(e.getKey());
       }
     }
+    ((ObjectNode) subsets).remove(unused);
     return changed(current, next);
   }
 
@@ -249,7 +248,7 @@ public final class ConsulTrafficControl implements TrafficControl {
     Map<String, String> out = new LinkedHashMap<>();
     JsonNode subsets = resolver.path("Subsets");
     if (subsets.isObject()) {
-      subsets.fields().forEachRemaining(e ->
+      subsets.properties().forEach(e ->
           Subsets.versionOf(e.getValue().path("Filter").asText(null)).ifPresent(v -> out.put(e.getKey(), v)));
     }
     return out;
