@@ -88,9 +88,11 @@ public final class ConsulHttp {
       }
       return new Response(r.statusCode(), r.body(), index);
     } catch (IOException e) {
+      boolean tls = e instanceof javax.net.ssl.SSLException;
       throw new ConsulException("Consul at " + base + " did not answer " + what + " ("
-          + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName())
-          + "): check CONSUL_HTTP_ADDR/--consul and that the Consul agent runs", e);
+          + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()) + "): "
+          + (tls ? "its TLS certificate is not trusted; set CONSUL_CACERT to the PEM of the CA that signed it"
+              : "check CONSUL_HTTP_ADDR/--consul and that the Consul agent runs"), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ConsulException("interrupted while calling Consul: " + what, e);

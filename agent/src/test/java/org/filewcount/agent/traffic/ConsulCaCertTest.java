@@ -74,6 +74,6 @@ class ConsulCaCertTest {
     assertThat(trusted.exitCode()).as(trusted.err()).isZero();
     assertThat(trusted.out()).contains("\"Kind\" : \"service-splitter\"");
     assertThat(untrusted.exitCode()).isEqualTo(1);
-    assertThat(untrusted.err()).contains("did not answer");
+    assertThat(untrusted.err()).contains("did not answer").contains("set CONSUL_CACERT");
   }
 }
