@@ -54,8 +54,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * "Problem parsing uploaded file" for 30 % of uploads; the rollout must roll back and name the error ratio.
  *
  * <p>The requests go to the stand-ins directly and are replayed into each agent's ExchangeObserver, the
- * seam the Netty proxy reports through; once `run` wires the proxy, {@code AgentProcessRolloutIT} (see
- * docs in the report) can drive real agent processes instead. Consul is a stub that follows its API.
+ * seam the Netty proxy reports through (see {@link Instance} for running it against agent processes).
+ * Consul is a stub that follows its API.
  */
 class RolloutPrometheusIT {
 
@@ -68,18 +68,31 @@ class RolloutPrometheusIT {
   private final AtomicBoolean loading = new AtomicBoolean(true);
   private FilewcountStandIn stable;
   private FilewcountStandIn canary;
-  private FakeAgent stableAgent;
-  private FakeAgent canaryAgent;
+  private Instance stableAgent;
+  private Instance canaryAgent;
   private Process prometheus;
   private int prometheusPort;
   private Thread load;
 
+  /**
+   * One version's instance as the test sees it: where Prometheus scrapes it, and how an upload reaches
+   * it. {@link FakeAgent} is the agent's telemetry behind the proxy's seam; an agent process started
+   * with {@code run --listen ... --admin ...} fits the same two methods (uploads to --listen, metrics at
+   * --admin), which is all it takes to run this test against real agents once {@code run} wires the proxy.
+   */
+  interface Instance extends AutoCloseable {
+    int metricsPort();
+
+    HttpResponse<byte[]> upload(HttpClient http, Multipart upload) throws Exception;
+  }
+
   /** The agent's telemetry for one instance, fed through the proxy's seam, with /metrics served. */
-  static final class FakeAgent implements AutoCloseable {
+  static final class FakeAgent implements Instance {
     final Telemetry telemetry;
     final HttpServer metrics;
 
-    FakeAgent(String version) throws Exception {
+    FakeAgent(String version, FilewcountStandIn app) throws Exception {
+      this.app = app;
       metrics = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
       InstanceIdentity id = InstanceIdentity.derive("filewcount", version,
           new HostPort("127.0.0.1", metrics.getAddress().getPort()), Map.of(), "it");
@@ -96,8 +109,21 @@ class RolloutPrometheusIT {
       metrics.start();
     }
 
-    int port() {
+    private final FilewcountStandIn app;
+
+    @Override
+    public int metricsPort() {
       return metrics.getAddress().getPort();
+    }
+
+    /** Sends the upload to the app and reports the exchange to the telemetry, as the proxy would. */
+    @Override
+    public HttpResponse<byte[]> upload(HttpClient http, Multipart upload) throws Exception {
+      HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(app.url() + "/file_upload"))
+          .header("Content-Type", upload.contentType()).POST(HttpRequest.BodyPublishers.ofByteArray(upload.bytes()))
+          .build(), HttpResponse.BodyHandlers.ofByteArray());
+      observe(upload, r);
+      return r;
     }
 
     /** Reports one upload exchange as the proxy would: request head and body, response head and body. */
@@ -130,8 +156,8 @@ class RolloutPrometheusIT {
         + " (.ci/run does this)", PROMETHEUS).isTrue();
     stable = FilewcountStandIn.start();
     canary = FilewcountStandIn.start();
-    stableAgent = new FakeAgent("1.0");
-    canaryAgent = new FakeAgent("2.0");
+    stableAgent = new FakeAgent("1.0", stable);
+    canaryAgent = new FakeAgent("2.0", canary);
 
     Path work = Files.createDirectories(Path.of("target", "rollout-prometheus-it", Long.toString(System.nanoTime())));
     Path config = work.resolve("prometheus.yml");
@@ -141,7 +167,7 @@ class RolloutPrometheusIT {
         "scrape_configs:",
         "  - job_name: filewcount-agent",
         "    static_configs:",
-        "      - targets: ['127.0.0.1:" + stableAgent.port() + "', '127.0.0.1:" + canaryAgent.port() + "']",
+        "      - targets: ['127.0.0.1:" + stableAgent.metricsPort() + "', '127.0.0.1:" + canaryAgent.metricsPort() + "']",
         ""));
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       prometheusPort = s.getLocalPort();
@@ -166,14 +192,9 @@ class RolloutPrometheusIT {
       int i = 0;
       while (loading.get()) {
         boolean toCanary = (i++ % 2) == 1;
-        FilewcountStandIn app = toCanary ? canary : stable;
-        FakeAgent agent = toCanary ? canaryAgent : stableAgent;
-        Multipart upload = Multipart.upload("load-" + i + ".txt", text);
+        Instance target = toCanary ? canaryAgent : stableAgent;
         try {
-          HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(app.url() + "/file_upload"))
-              .header("Content-Type", upload.contentType()).POST(HttpRequest.BodyPublishers.ofByteArray(upload.bytes()))
-              .build(), HttpResponse.BodyHandlers.ofByteArray());
-          agent.observe(upload, r);
+          target.upload(http, Multipart.upload("load-" + i + ".txt", text));
           Thread.sleep(10);
         } catch (InterruptedException e) {
           return;
