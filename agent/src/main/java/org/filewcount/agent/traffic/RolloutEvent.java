@@ -36,6 +36,11 @@ public record RolloutEvent(Type type, Instant time, String service, String stabl
     return type == Type.PROMOTED || type == Type.ROLLED_BACK || type == Type.ABORTED;
   }
 
+  /** A judgement that could not be made yet (metrics or Consul unreadable): not a verdict. */
+  public boolean evidenceRetry() {
+    return type == Type.CHECK && checks.size() == 1 && checks.get(0).name().equals("evidence");
+  }
+
   public Boolean passed() {
     return type == Type.CHECK ? checks.stream().allMatch(CheckResult::passed) : null;
   }
@@ -46,7 +51,8 @@ public record RolloutEvent(Type type, Instant time, String service, String stabl
       case STEP -> "step " + step + "/" + steps + ": " + canaryWeight.toPlainString() + "% of " + service + " to "
           + canary + " (" + Split.HUNDRED.subtract(canaryWeight).toPlainString() + "% stays on " + stable + "); "
           + message;
-      case CHECK -> "step " + step + "/" + steps + (Boolean.TRUE.equals(passed()) ? " passed: " : " failed: ")
+      case CHECK -> evidenceRetry() ? "step " + step + "/" + steps + ": evidence " + checks.get(0).detail()
+          : "step " + step + "/" + steps + (Boolean.TRUE.equals(passed()) ? " passed: " : " failed: ")
           + new Verdict(checks).summary() + (message.isEmpty() ? "" : "; " + message);
       default -> message;
     };

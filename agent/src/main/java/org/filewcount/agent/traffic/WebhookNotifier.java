@@ -29,8 +29,8 @@ public final class WebhookNotifier implements RolloutListener {
 
   @Override
   public void on(RolloutEvent e) {
-    if (e.type() == RolloutEvent.Type.CHECK && Boolean.TRUE.equals(e.passed())) {
-      return; // the next step's notice says it passed
+    if (e.type() == RolloutEvent.Type.CHECK && (Boolean.TRUE.equals(e.passed()) || e.evidenceRetry())) {
+      return; // the next step's notice says it passed; a retry is not news until it becomes a rollback
     }
     if (e.type() == RolloutEvent.Type.NOMAD) {
       return;

@@ -199,6 +199,8 @@ class RolloutTest {
     // One interval of waiting for the step, then retries for one more interval before giving up.
     assertThat(time.instant()).isEqualTo(START.plus(INTERVAL.multipliedBy(2)));
     assertThat(down.calls).isGreaterThan(2);
+    assertThat(events).filteredOn(RolloutEvent::evidenceRetry).isNotEmpty()
+        .allSatisfy(e -> assertThat(e.text()).startsWith("step 1/4: evidence unavailable (").contains("retrying in 10s"));
     assertThat(traffic.split).map(Split::describe).contains("1.0=100");
   }
 
