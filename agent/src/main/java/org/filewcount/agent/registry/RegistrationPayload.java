@@ -62,6 +62,10 @@ public record RegistrationPayload(
   public static final int WEIGHT_PASSING = 10;
   public static final int WEIGHT_WARNING = 1;
 
+  /** Service meta keys the stack's Prometheus discovers the agent's /metrics by. */
+  public static final String META_METRICS_PORT = "metrics_port";
+  public static final String META_METRICS_PATH = "metrics_path";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public RegistrationPayload {
@@ -102,7 +106,12 @@ public record RegistrationPayload(
     s.put("Name", config.service());
     s.put("Address", config.advertised().host());
     s.put("Port", config.advertised().port());
-    tagsAndMeta(s, id);
+    // Prometheus's Consul discovery scrapes <Address>:<metrics_port><metrics_path>: the admin endpoint as
+    // the Consul agent reaches it (observability/prometheus/prometheus.yml).
+    Map<String, String> meta = new TreeMap<>(id.meta());
+    meta.put(META_METRICS_PORT, String.valueOf(config.checkAddress().port()));
+    meta.put(META_METRICS_PATH, "/metrics");
+    tagsAndMeta(s, id.version(), meta);
     ArrayNode checks = s.putArray("Checks");
     ObjectNode ready = checks.addObject();
     ready.put("CheckID", readyCheckId(id.serviceId()));
@@ -141,11 +150,11 @@ public record RegistrationPayload(
     return s;
   }
 
-  private static void tagsAndMeta(ObjectNode s, InstanceIdentity id) {
-    s.putArray("Tags").add("v" + id.version());
+  private static void tagsAndMeta(ObjectNode s, String version, Map<String, String> values) {
+    s.putArray("Tags").add("v" + version);
     ObjectNode meta = s.putObject("Meta");
     // Sorted, so the register body is the same on every call and easy to compare in tests and diffs.
-    for (Map.Entry<String, String> e : new TreeMap<>(id.meta()).entrySet()) {
+    for (Map.Entry<String, String> e : new TreeMap<>(values).entrySet()) {
       meta.put(e.getKey(), e.getValue());
     }
     weights(s);

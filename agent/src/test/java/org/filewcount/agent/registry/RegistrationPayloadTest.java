@@ -49,6 +49,8 @@ class RegistrationPayloadTest {
           "Tags": ["v2.0"],
           "Meta": {
             "agent_version": "0.1.0",
+            "metrics_path": "/metrics",
+            "metrics_port": "25124",
             "node": "node-1",
             "nomad_alloc_id": "5b3a1c2d-0000-4000-8000-00000000abcd",
             "nomad_dc": "dc1",
