@@ -3,12 +3,14 @@ package org.filewcount.agent.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.jul.LevelChangePropagator;
 import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine.Option;
 
 /**
@@ -44,6 +46,15 @@ public final class LoggingOptions {
     // OkHttp and Netty are chatty at debug; their warnings still come through.
     context.getLogger("okhttp3").setLevel(Level.WARN);
     context.getLogger("io.netty").setLevel(Level.WARN);
+    // The OpenTelemetry SDK reports export failures through java.util.logging; without the bridge those
+    // lines bypass this format (and break --log-format json).
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
+    LevelChangePropagator propagator = new LevelChangePropagator();
+    propagator.setContext(context);
+    propagator.setResetJUL(true);
+    context.addListener(propagator);
+    propagator.start();
   }
 
   private static Encoder<ILoggingEvent> textEncoder(LoggerContext context) {

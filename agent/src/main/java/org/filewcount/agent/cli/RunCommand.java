@@ -13,6 +13,11 @@ import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.config.InstanceIdentity;
 import org.filewcount.agent.config.MeshSettings;
 import org.filewcount.agent.lifecycle.AgentProcess;
+import org.filewcount.agent.proxy.ProxyServerHook;
+import org.filewcount.agent.proxy.ProxySettings;
+import org.filewcount.agent.telemetry.Telemetry;
+import org.filewcount.agent.traffic.SplitWatcher;
+import org.filewcount.agent.mesh.SidecarProxyRegistration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,6 +57,13 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
   @Option(names = "--admin", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9464",
       description = "Admin endpoint: /health/live, /health/ready, /metrics. Default: ${DEFAULT-VALUE} (loopback only).")
   String admin;
+
+  @Option(names = "--check-address", paramLabel = "HOST:PORT",
+      description = "Address Consul's HTTP check uses to reach /health/ready, when the local Consul agent cannot"
+          + " reach --admin as is (Nomad bridge mode: Consul checks from the host). Default: $NOMAD_HOST_ADDR_admin"
+          + " (the host side of a port labelled 'admin'), else the --admin address (with the --advertise-address"
+          + " host when --admin binds a wildcard).")
+  String checkAddress;
 
   @Option(names = "--check-interval", paramLabel = "DURATION", defaultValue = "10s",
       description = "Interval of Consul's HTTP check and of the TTL heartbeat. Default: ${DEFAULT-VALUE}.")
@@ -94,8 +106,20 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
   public Integer call() throws Exception {
     AgentConfig config = config();
     logging.apply();
-    return new AgentProcess(config).run();
+    try (Telemetry telemetry = Telemetry.create(config, env);
+        // Every running agent exports the split Consul holds: the CLI that writes it lives too briefly to be scraped.
+        SplitWatcher split = SplitWatcher.start(config.consul(), config.service(), telemetry.trafficWeights()::setWeights)) {
+      return AgentProcess.builder(config)
+          .metricsSource(telemetry.metricsSource())
+          .probeListener(telemetry.probeListener())
+          .registrationListener(telemetry.registrationListener())
+          .proxy(new ProxyServerHook(ProxySettings.forAgent(config), telemetry.exchangeObserver()))
+          .envoyMetricsPort(intEnv(SidecarProxyRegistration.ENVOY_METRICS_PORT_ENV))
+          .build()
+          .run();
+    }
   }
+
 
   AgentConfig config() {
     String version = firstNonBlank(serviceVersion, env.get("NOMAD_META_version"), env.get("NOMAD_META_VERSION"))
@@ -110,6 +134,7 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
         .listen(listenAt)
         .advertised(advertised)
         .admin(hostPort("--admin", admin))
+        .checkAddress(checkAddress(hostPort("--admin", admin), advertiseHost))
         .consul(consul.settings())
         .checkInterval(duration("--check-interval", checkInterval))
         .probeInterval(duration("--probe-interval", probeInterval))
@@ -119,6 +144,29 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
       b.mesh(meshSettings());
     }
     return b.build();
+  }
+
+  /**
+   * Consul's HTTP check runs in the Consul agent, which in Nomad bridge mode sits outside the
+   * allocation's network namespace: it needs the host side of the admin port mapping.
+   */
+  private HostPort checkAddress(HostPort adminAt, String advertiseHost) {
+    if (checkAddress != null) {
+      return hostPort("--check-address", checkAddress);
+    }
+    String nomad = env.get("NOMAD_HOST_ADDR_admin");
+    if (nomad != null && !nomad.isBlank()) {
+      try {
+        return HostPort.parse(nomad);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("NOMAD_HOST_ADDR_admin='" + nomad + "' is not host:port: " + e.getMessage());
+      }
+    }
+    String h = adminAt.host();
+    if (h.equals("0.0.0.0") || h.equals("::")) {
+      return new HostPort(advertiseHost, adminAt.port());
+    }
+    return adminAt;
   }
 
   private MeshSettings meshSettings() {

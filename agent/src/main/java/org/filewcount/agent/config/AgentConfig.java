@@ -10,6 +10,9 @@ import java.util.Optional;
  *
  * @param advertised the address and port registered in Consul (the proxy's port, on the address
  *     other hosts reach this instance at)
+ * @param checkAddress where the local Consul agent reaches the admin endpoint for the HTTP check on
+ *     /health/ready: the admin address unless Consul checks from outside the network namespace
+ *     (Nomad bridge mode)
  */
 public record AgentConfig(
     String service,
@@ -23,7 +26,8 @@ public record AgentConfig(
     Duration probeInterval,
     Duration drain,
     InstanceIdentity identity,
-    Optional<MeshSettings> mesh) {
+    Optional<MeshSettings> mesh,
+    HostPort checkAddress) {
 
   public AgentConfig {
     Objects.requireNonNull(service, "service");
@@ -34,6 +38,7 @@ public record AgentConfig(
     Objects.requireNonNull(consul, "consul");
     Objects.requireNonNull(identity, "identity");
     mesh = mesh == null ? Optional.empty() : mesh;
+    checkAddress = checkAddress == null ? admin : checkAddress;
     requirePositive("--check-interval", checkInterval);
     requirePositive("--probe-interval", probeInterval);
     if (drain == null || drain.isNegative()) {
@@ -65,6 +70,7 @@ public record AgentConfig(
     private Duration drain = Duration.ofSeconds(5);
     private InstanceIdentity identity;
     private MeshSettings mesh;
+    private HostPort checkAddress;
 
     private Builder() {}
 
@@ -80,6 +86,7 @@ public record AgentConfig(
     public Builder drain(Duration v) { this.drain = v; return this; }
     public Builder identity(InstanceIdentity v) { this.identity = v; return this; }
     public Builder mesh(MeshSettings v) { this.mesh = v; return this; }
+    public Builder checkAddress(HostPort v) { this.checkAddress = v; return this; }
 
     public AgentConfig build() {
       HostPort adv = advertised != null ? advertised : listen;
@@ -88,7 +95,7 @@ public record AgentConfig(
       InstanceIdentity id = identity != null ? identity
           : InstanceIdentity.derive(service, serviceVersion, adv, java.util.Map.of(), AgentVersion.get());
       return new AgentConfig(service, serviceVersion, appUrl, listen, adv, admin, c, checkInterval, probeInterval,
-          drain, id, Optional.ofNullable(mesh));
+          drain, id, Optional.ofNullable(mesh), checkAddress);
     }
   }
 }

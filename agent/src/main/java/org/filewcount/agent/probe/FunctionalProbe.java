@@ -1,0 +1,132 @@
+package org.filewcount.agent.probe;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import org.filewcount.agent.app.ResultPage;
+import org.filewcount.agent.app.WordCounts;
+
+/**
+ * Proves the whole app path works (nginx, uwsgi, Flask, the disk write) by doing what a user does:
+ * upload a fixed text to {@code /file_upload} and check both counts in the result page. A
+ * {@code GET /} would pass while uploads fail, since the app reports upload failures inside 200
+ * pages.
+ *
+ * <p>Each probe stores one file of {@link #TEXT_BYTES} bytes on the instance (the app keeps every
+ * upload); docs/agent.md says so.
+ */
+public final class FunctionalProbe {
+
+  /** Ends in a newline so the app's off-by-one does not apply; repeated words test the unique count. */
+  public static final String TEXT =
+      "filewcount agent probe: the quick brown fox jumps over the lazy dog and the dog sleeps\n";
+
+  public static final int TEXT_BYTES = TEXT.getBytes(StandardCharsets.UTF_8).length;
+
+  public static final WordCounts EXPECTED = WordCounts.of(TEXT);
+
+  static final String FIELD = "new_file";
+  static final String FILE_NAME = "filewcount-agent-probe.txt";
+
+  private final URI uploadUrl;
+  private final HttpClient http;
+  private final Duration timeout;
+  private final Clock clock;
+
+  public FunctionalProbe(URI appUrl, Duration timeout, Clock clock) {
+    this.uploadUrl = appUrl.resolve("/file_upload");
+    this.timeout = timeout;
+    this.clock = clock;
+    this.http = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(timeout)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+  }
+
+  public URI uploadUrl() {
+    return uploadUrl;
+  }
+
+  /** Runs one probe; never throws (a failure is a result with the reason). */
+  public ProbeResult run() {
+    Instant at = clock.instant();
+    long start = System.nanoTime();
+    String detail;
+    boolean passed = false;
+    try {
+      String boundary = "filewcount-probe-" + UUID.randomUUID();
+      HttpRequest request = HttpRequest.newBuilder(uploadUrl)
+          .timeout(timeout)
+          .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+          .header("User-Agent", "filewcount-agent-probe")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(multipart(boundary)))
+          .build();
+      HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      String prefix;
+      try (InputStream body = response.body()) {
+        // The banner precedes the (ever growing) list of stored files: a bounded prefix is enough.
+        prefix = new String(readAtMost(body, ResultPage.BANNER_PREFIX_BYTES), StandardCharsets.UTF_8);
+      }
+      if (response.statusCode() != 200) {
+        detail = "HTTP " + response.statusCode() + " from " + uploadUrl;
+      } else {
+        Optional<ResultPage.Banner> banner = ResultPage.parse(prefix);
+        if (banner.isEmpty()) {
+          detail = "no result banner in the first " + ResultPage.BANNER_PREFIX_BYTES + " bytes of the page";
+        } else if (banner.get().error().isPresent()) {
+          detail = "app error: " + banner.get().error().get();
+        } else if (!banner.get().counts().equals(Optional.of(EXPECTED))) {
+          detail = "wrong counts: expected Word Count:" + EXPECTED.words() + ", Uniq-Word Count:"
+              + EXPECTED.uniqueWords() + ", got " + banner.get().counts().map(
+                  c -> "Word Count:" + c.words() + ", Uniq-Word Count:" + c.uniqueWords()).orElse("none");
+        } else {
+          passed = true;
+          detail = "ok";
+        }
+      }
+    } catch (HttpTimeoutException e) {
+      detail = "timed out after " + timeout.toMillis() + " ms: " + uploadUrl;
+    } catch (ConnectException e) {
+      detail = "connection refused: " + uploadUrl;
+    } catch (IOException e) {
+      detail = e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "") + ": " + uploadUrl;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      detail = "interrupted";
+    }
+    return new ProbeResult(passed, Duration.ofNanos(System.nanoTime() - start), detail, at);
+  }
+
+  static byte[] multipart(String boundary) {
+    String body = "--" + boundary + "\r\n"
+        + "Content-Disposition: form-data; name=\"" + FIELD + "\"; filename=\"" + FILE_NAME + "\"\r\n"
+        + "Content-Type: text/plain; charset=utf-8\r\n"
+        + "\r\n"
+        + TEXT + "\r\n"
+        + "--" + boundary + "--\r\n";
+    return body.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] readAtMost(InputStream in, int limit) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buf = new byte[4096];
+    int n;
+    while (out.size() < limit && (n = in.read(buf, 0, Math.min(buf.length, limit - out.size()))) > 0) {
+      out.write(buf, 0, n);
+    }
+    return out.toByteArray();
+  }
+}

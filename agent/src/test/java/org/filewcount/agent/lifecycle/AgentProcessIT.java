@@ -1,0 +1,152 @@
+package org.filewcount.agent.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.filewcount.agent.registry.StubConsul;
+import org.filewcount.agent.testing.FilewcountStandIn;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged jar as Nomad or systemd runs it: a child process against the stub Consul and the
+ * stand-in app, stopped with SIGTERM ({@link Process#destroy()} sends SIGTERM on Linux).
+ */
+class AgentProcessIT {
+
+  private static final String TOKEN = "6c1e0f3a-9d2b-4e5f-8a7b-c0ffee000042";
+
+  @TempDir
+  Path tmp;
+
+  private FilewcountStandIn app;
+  private StubConsul consul;
+  private Process agent;
+  private Path log;
+
+  @BeforeEach
+  void start() {
+    app = FilewcountStandIn.start();
+    consul = new StubConsul();
+  }
+
+  @AfterEach
+  void stop() {
+    if (agent != null && agent.isAlive()) {
+      agent.destroyForcibly();
+    }
+    app.close();
+    consul.close();
+  }
+
+  private Process launch(String drain, int admin, int listen) throws IOException {
+    Path tokenFile = tmp.resolve("consul.token");
+    Files.writeString(tokenFile, TOKEN + "\n");
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx64m",
+        "-jar", System.getProperty("agent.jar"),
+        "run",
+        "--service", "filewcount",
+        "--service-version", "1.0",
+        "--app-url", app.url().toString(),
+        "--listen", "127.0.0.1:" + listen,
+        "--admin", "127.0.0.1:" + admin,
+        "--consul", consul.address().toString(),
+        "--check-interval", "1s",
+        "--drain", drain,
+        "--log-format", "json",
+        // Debug: the token must not appear at any level, libraries' debug output included.
+        "--log-level", "debug"));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("CONSUL_HTTP_TOKEN_FILE", tokenFile.toString());
+    pb.environment().put("NODE_NAME", "it-node");
+    pb.environment().remove("CONSUL_HTTP_TOKEN");
+    pb.environment().remove("NOMAD_ALLOC_ID");
+    log = tmp.resolve("agent.log");
+    pb.redirectErrorStream(true).redirectOutput(log.toFile());
+    return pb.start();
+  }
+
+  @Test
+  void sigtermPutsTheInstanceIntoMaintenanceDeregistersItAndExitsZero() throws Exception {
+    int admin = freePort();
+    int listen = freePort();
+    String id = "filewcount-127.0.0.1-" + listen;
+    agent = launch("2s", admin, listen);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> consul.hasService(id));
+    await().atMost(Duration.ofSeconds(5)).until(() -> consul.calls().stream()
+        .filter(c -> c.startsWith("PUT /v1/agent/check/pass/service:" + id + ":ttl")).count() >= 2);
+    assertThat(ready(admin)).isEqualTo(200);
+    assertThat(agent.info().commandLine().orElse("")).doesNotContain(TOKEN);
+
+    long termAt = System.nanoTime();
+    agent.destroy(); // SIGTERM
+
+    assertThat(agent.waitFor(15, TimeUnit.SECONDS)).as("exited").isTrue();
+    Duration took = Duration.ofNanos(System.nanoTime() - termAt);
+    assertThat(agent.exitValue()).as(Files.readString(log)).isZero();
+    assertThat(took).as("drain 2s plus shutdown").isBetween(Duration.ofSeconds(2), Duration.ofSeconds(6));
+
+    List<String> calls = consul.calls().stream().map(c -> c.replaceAll("\\?.*", "")).toList();
+    int maintenance = calls.indexOf("PUT /v1/agent/service/maintenance/" + id);
+    int deregister = calls.indexOf("PUT /v1/agent/service/deregister/" + id);
+    assertThat(calls.indexOf("PUT /v1/agent/service/register")).isZero();
+    assertThat(maintenance).as(calls.toString()).isPositive();
+    assertThat(deregister).as("deregistered after maintenance").isGreaterThan(maintenance);
+    assertThat(deregister).as("nothing after the deregistration").isEqualTo(calls.size() - 1);
+    assertThat(consul.hasService(id)).isFalse();
+    assertThat(consul.requests()).allSatisfy(r -> {
+      assertThat(r.getHeader("X-Consul-Token")).isEqualTo(TOKEN);
+      assertThat(r.getUrl()).doesNotContain("token");
+    });
+    String output = Files.readString(log, StandardCharsets.UTF_8);
+    assertThat(output).doesNotContain(TOKEN).contains("\"level\":\"INFO\"").contains("Deregistered");
+  }
+
+  @Test
+  void aSecondSignalExitsAtOnce() throws Exception {
+    int admin = freePort();
+    int listen = freePort();
+    String id = "filewcount-127.0.0.1-" + listen;
+    agent = launch("60s", admin, listen);
+    await().atMost(Duration.ofSeconds(30)).until(() -> consul.hasService(id));
+
+    agent.destroy();
+    await().atMost(Duration.ofSeconds(5)).until(() -> consul.calls().stream()
+        .anyMatch(c -> c.startsWith("PUT /v1/agent/service/maintenance/" + id)));
+    agent.destroy();
+
+    assertThat(agent.waitFor(5, TimeUnit.SECONDS)).as("exited long before the 60 s drain").isTrue();
+    assertThat(agent.exitValue()).isEqualTo(1);
+    assertThat(Files.readString(log)).contains("second SIGTERM");
+  }
+
+  private static int ready(int admin) throws Exception {
+    return HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/health/ready")).build(),
+        HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
