@@ -45,8 +45,10 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def reply(self, status, body=b"", content_type="application/json"):
-        if isinstance(body, (dict, list, str)) and content_type == "application/json":
+        if content_type == "application/json" and not isinstance(body, bytes):
             body = json.dumps(body).encode()
+        elif isinstance(body, str):
+            body = body.encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("X-Consul-Index", str(index[0]))
