@@ -124,6 +124,8 @@ SAMPLER_PID=
 sample_peak_start() {
   local file=$1
   shift
+  # A first sample now, so the file exists even if the run ends before the sampler's first turn.
+  echo "$(rss_kib "$@") $(pss_kib "$@")" >"$file"
   (
     peak_rss=0 peak_pss=0
     while :; do

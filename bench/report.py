@@ -30,7 +30,8 @@ def med(rows, variant, scenario, field, agg=statistics.median):
     picked = [r for r in rows if r["variant"] == variant and r["scenario"] == scenario]
     if not picked or any(int(r["requests"]) == 0 for r in picked) and field != "rss_peak_kib":
         return None
-    return agg([float(r[field]) for r in picked])
+    values = [float(r[field]) for r in picked if r[field] != ""]
+    return agg(values) if values else None
 
 
 def fmt(value, digits=2):
