@@ -232,6 +232,19 @@ class ProxyServerTest {
   }
 
   @Test
+  void clientThatStopsReadingItsResponseIsDisconnected() throws IOException {
+    start(app.url(), b -> b.idleTimeout(Duration.ofMillis(500)));
+    try (RawClient c = client()) {
+      c.send(get("/big?bytes=200000000"));
+      await().atMost(Duration.ofSeconds(20)).until(() -> !observer.exchanges.isEmpty() && observer.last().ended());
+    }
+    assertThat(observer.last().failure).isEqualTo(FailureKind.CLIENT_CLOSED);
+    assertThat(observer.last().responseBytes.get()).isLessThan(200_000_000L);
+    await().until(() -> proxy.inFlight() == 0);
+    assertStillServing();
+  }
+
+  @Test
   void clientThatStopsSendingItsBodyGets408AndTheAppSeesNoWholeRequest() throws IOException {
     start(app.url(), b -> b.bodyReadTimeout(Duration.ofMillis(300)));
     try (RawClient c = client()) {
