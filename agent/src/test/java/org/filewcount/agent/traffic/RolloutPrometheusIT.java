@@ -12,17 +12,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-import com.sun.net.httpserver.HttpServer;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,9 +26,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Optional;
+import org.filewcount.agent.admin.AdminServer;
 import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.config.InstanceIdentity;
-import org.filewcount.agent.proxy.ExchangeObserver;
+import org.filewcount.agent.probe.Readiness;
+import org.filewcount.agent.proxy.ProxyServer;
+import org.filewcount.agent.proxy.ProxySettings;
 import org.filewcount.agent.telemetry.Telemetry;
 import org.filewcount.agent.testing.FilewcountStandIn;
 import org.filewcount.agent.testing.Multipart;
@@ -48,13 +42,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * rollout judged by a real Prometheus (the Debian package) scraping the agent telemetry of two versions:
- * 1.0 and 2.0 each have a filewcount stand-in and the agent's real Telemetry (metric names, resource
- * labels, outcome classification of the real result pages), served at /metrics. 2.0's stand-in answers
- * "Problem parsing uploaded file" for 30 % of uploads; the rollout must roll back and name the error ratio.
- *
- * <p>The requests go to the stand-ins directly and are replayed into each agent's ExchangeObserver, the
- * seam the Netty proxy reports through (see {@link Instance} for running it against agent processes).
+ * rollout judged by a real Prometheus (the Debian package) scraping two agents labelled 1.0 and 2.0:
+ * each is the agent's real proxy, telemetry and admin endpoint in front of a filewcount stand-in, under
+ * generated upload load. 2.0's stand-in answers "Problem parsing uploaded file" (inside a 200 page) for
+ * 30 % of uploads; the rollout must roll back and name the error ratio. A healthy 2.0 is promoted.
  * Consul is a stub that follows its API.
  */
 class RolloutPrometheusIT {
@@ -75,10 +66,9 @@ class RolloutPrometheusIT {
   private Thread load;
 
   /**
-   * One version's instance as the test sees it: where Prometheus scrapes it, and how an upload reaches
-   * it. {@link FakeAgent} is the agent's telemetry behind the proxy's seam; an agent process started
-   * with {@code run --listen ... --admin ...} fits the same two methods (uploads to --listen, metrics at
-   * --admin), which is all it takes to run this test against real agents once {@code run} wires the proxy.
+   * One version's instance as the test sees it: where Prometheus scrapes it (--admin) and where uploads
+   * go (--listen). An agent process started with {@code run --listen ... --admin ...} fits the same two
+   * methods.
    */
   interface Instance extends AutoCloseable {
     int metricsPort();
@@ -86,66 +76,46 @@ class RolloutPrometheusIT {
     HttpResponse<byte[]> upload(HttpClient http, Multipart upload) throws Exception;
   }
 
-  /** The agent's telemetry for one instance, fed through the proxy's seam, with /metrics served. */
-  static final class FakeAgent implements Instance {
+  /**
+   * One agent's request path, in process: the agent's real Netty proxy (--listen) in front of the
+   * stand-in, its real Telemetry as the proxy's observer, and its real admin server serving /metrics
+   * (--admin). What `run` adds on top (probe, Consul registration) is not what a rollout judges; Consul
+   * is the stub here.
+   */
+  static final class ProxiedAgent implements Instance {
     final Telemetry telemetry;
-    final HttpServer metrics;
+    final ProxyServer proxy;
+    final AdminServer admin;
 
-    FakeAgent(String version, FilewcountStandIn app) throws Exception {
-      this.app = app;
-      metrics = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-      InstanceIdentity id = InstanceIdentity.derive("filewcount", version,
-          new HostPort("127.0.0.1", metrics.getAddress().getPort()), Map.of(), "it");
+    ProxiedAgent(String version, FilewcountStandIn app) throws Exception {
+      InstanceIdentity id = InstanceIdentity.derive("filewcount", version, new HostPort("127.0.0.1", 8081), Map.of(),
+          "it");
       telemetry = Telemetry.builder().service("filewcount").identity(id)
           .env(Map.of("OTEL_TRACES_EXPORTER", "none")).build();
-      metrics.createContext("/metrics", exchange -> {
-        String accept = exchange.getRequestHeaders().getFirst("Accept");
-        exchange.getResponseHeaders().set("Content-Type", telemetry.metricsSource().contentType(accept));
-        exchange.sendResponseHeaders(200, 0);
-        try (OutputStream out = exchange.getResponseBody()) {
-          telemetry.metricsSource().writeTo(out, accept);
-        }
-      });
-      metrics.start();
+      proxy = ProxyServer.start(ProxySettings.builder(new HostPort("127.0.0.1", 0), app.url()).build(),
+          telemetry.exchangeObserver());
+      admin = new AdminServer(new HostPort("127.0.0.1", 0), () -> new Readiness.Verdict(true, "test"),
+          Optional.of(telemetry.metricsSource()));
+      admin.start();
     }
-
-    private final FilewcountStandIn app;
 
     @Override
     public int metricsPort() {
-      return metrics.getAddress().getPort();
+      return admin.address().port();
     }
 
-    /** Sends the upload to the app and reports the exchange to the telemetry, as the proxy would. */
     @Override
     public HttpResponse<byte[]> upload(HttpClient http, Multipart upload) throws Exception {
-      HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(app.url() + "/file_upload"))
+      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.localAddress().getPort()
+              + "/file_upload"))
           .header("Content-Type", upload.contentType()).POST(HttpRequest.BodyPublishers.ofByteArray(upload.bytes()))
           .build(), HttpResponse.BodyHandlers.ofByteArray());
-      observe(upload, r);
-      return r;
-    }
-
-    /** Reports one upload exchange as the proxy would: request head and body, response head and body. */
-    void observe(Multipart upload, HttpResponse<byte[]> response) {
-      DefaultHttpRequest req = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/file_upload");
-      req.headers().set(HttpHeaderNames.HOST, "filewcount");
-      req.headers().set(HttpHeaderNames.CONTENT_TYPE, upload.contentType());
-      ExchangeObserver.Exchange e = telemetry.exchangeObserver().start(req, "127.0.0.1");
-      e.requestBody(upload.bytes().length);
-      DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
-          HttpResponseStatus.valueOf(response.statusCode()));
-      response.headers().firstValue("Content-Type").ifPresent(ct -> head.headers().set(HttpHeaderNames.CONTENT_TYPE, ct));
-      e.responseHead(head);
-      var buf = Unpooled.wrappedBuffer(response.body());
-      e.responseBody(buf);
-      buf.release();
-      e.complete();
     }
 
     @Override
     public void close() {
-      metrics.stop(0);
+      proxy.close();
+      admin.close();
       telemetry.close();
     }
   }
@@ -156,8 +126,8 @@ class RolloutPrometheusIT {
         + " (.ci/run does this)", PROMETHEUS).isTrue();
     stable = FilewcountStandIn.start();
     canary = FilewcountStandIn.start();
-    stableAgent = new FakeAgent("1.0", stable);
-    canaryAgent = new FakeAgent("2.0", canary);
+    stableAgent = new ProxiedAgent("1.0", stable);
+    canaryAgent = new ProxiedAgent("2.0", canary);
 
     Path work = Files.createDirectories(Path.of("target", "rollout-prometheus-it", Long.toString(System.nanoTime())));
     Path config = work.resolve("prometheus.yml");
