@@ -13,7 +13,10 @@ import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.config.InstanceIdentity;
 import org.filewcount.agent.config.MeshSettings;
 import org.filewcount.agent.lifecycle.AgentProcess;
+import org.filewcount.agent.proxy.ProxyServerHook;
+import org.filewcount.agent.proxy.ProxySettings;
 import org.filewcount.agent.telemetry.Telemetry;
+import org.filewcount.agent.traffic.SplitWatcher;
 import org.filewcount.agent.mesh.SidecarProxyRegistration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -103,11 +106,14 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
   public Integer call() throws Exception {
     AgentConfig config = config();
     logging.apply();
-    try (Telemetry telemetry = Telemetry.create(config, env)) {
+    try (Telemetry telemetry = Telemetry.create(config, env);
+        // Every running agent exports the split Consul holds: the CLI that writes it lives too briefly to be scraped.
+        SplitWatcher split = SplitWatcher.start(config.consul(), config.service(), telemetry.trafficWeights()::setWeights)) {
       return AgentProcess.builder(config)
           .metricsSource(telemetry.metricsSource())
           .probeListener(telemetry.probeListener())
           .registrationListener(telemetry.registrationListener())
+          .proxy(new ProxyServerHook(ProxySettings.forAgent(config), telemetry.exchangeObserver()))
           .envoyMetricsPort(intEnv(SidecarProxyRegistration.ENVOY_METRICS_PORT_ENV))
           .build()
           .run();
