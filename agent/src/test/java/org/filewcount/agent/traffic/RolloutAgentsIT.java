@@ -26,14 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.Optional;
-import org.filewcount.agent.admin.AdminServer;
-import org.filewcount.agent.config.HostPort;
-import org.filewcount.agent.config.InstanceIdentity;
-import org.filewcount.agent.probe.Readiness;
-import org.filewcount.agent.proxy.ProxyServer;
-import org.filewcount.agent.proxy.ProxySettings;
-import org.filewcount.agent.telemetry.Telemetry;
+import org.filewcount.agent.registry.StubConsul;
 import org.filewcount.agent.testing.FilewcountStandIn;
 import org.filewcount.agent.testing.Multipart;
 import org.junit.jupiter.api.AfterEach;
@@ -42,20 +35,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * rollout judged by a real Prometheus (the Debian package) scraping two agents labelled 1.0 and 2.0:
- * each is the agent's real proxy, telemetry and admin endpoint in front of a filewcount stand-in, under
- * generated upload load. 2.0's stand-in answers "Problem parsing uploaded file" (inside a 200 page) for
- * 30 % of uploads; the rollout must roll back and name the error ratio. A healthy 2.0 is promoted.
- * Consul is a stub that follows its API.
+ * rollout judged by a real Prometheus (the Debian package) scraping two real agents: the packaged jar's
+ * {@code run} for 1.0 and 2.0, each proxying its filewcount stand-in (--listen), serving /metrics
+ * (--admin) and registering in a stub Consul that keeps state like a Consul agent, under generated upload
+ * load. 2.0's stand-in answers "Problem parsing uploaded file" (inside a 200 page) for 30 % of uploads:
+ * the rollout must roll back and name the error ratio. A healthy 2.0 is promoted. The rollout reads the
+ * agents' health from that registration; its config entry writes go to a stub following Consul's API.
  */
-class RolloutPrometheusIT {
+class RolloutAgentsIT {
 
   private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
 
   @RegisterExtension
   static WireMockExtension consul = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final StubConsul registry = new StubConsul();
+
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final AtomicBoolean loading = new AtomicBoolean(true);
   private FilewcountStandIn stable;
   private FilewcountStandIn canary;
@@ -64,6 +60,66 @@ class RolloutPrometheusIT {
   private Process prometheus;
   private int prometheusPort;
   private Thread load;
+
+  /** One `filewcount-agent run` child process. */
+  static final class AgentProcessInstance implements Instance {
+    final Process process;
+    final int listenPort;
+    final int adminPort;
+
+    AgentProcessInstance(String version, FilewcountStandIn app, URI consulAddress) throws Exception {
+      listenPort = freePort();
+      adminPort = freePort();
+      String jar = System.getProperty("agent.jar", "target/filewcount-agent.jar");
+      Path log = Files.createTempFile("agent-" + version + "-", ".log");
+      ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-jar", jar, "run", "--service", "filewcount", "--service-version", version,
+          "--app-url", app.url().toString(), "--listen", "127.0.0.1:" + listenPort,
+          "--admin", "127.0.0.1:" + adminPort, "--consul", consulAddress.toString(),
+          "--check-interval", "1s", "--probe-interval", "5s", "--drain", "0s")
+          .redirectErrorStream(true).redirectOutput(log.toFile());
+      pb.environment().remove("CONSUL_HTTP_ADDR");
+      pb.environment().put("OTEL_TRACES_EXPORTER", "none");
+      process = pb.start();
+      HttpClient http = HttpClient.newHttpClient();
+      await("agent " + version + " ready (log: " + log + ")").atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(250)).until(() -> {
+            assertThat(process.isAlive()).as(Files.readString(log)).isTrue();
+            try {
+              return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/health/ready"))
+                  .GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (java.io.IOException e) {
+              return false;
+            }
+          });
+    }
+
+    @Override
+    public int metricsPort() {
+      return adminPort;
+    }
+
+    @Override
+    public HttpResponse<byte[]> upload(HttpClient http, Multipart upload) throws Exception {
+      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + listenPort + "/file_upload"))
+          .header("Content-Type", upload.contentType()).POST(HttpRequest.BodyPublishers.ofByteArray(upload.bytes()))
+          .build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @Override
+    public void close() throws Exception {
+      process.toHandle().destroy(); // SIGTERM: the agent drains and deregisters
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
 
   /**
    * One version's instance as the test sees it: where Prometheus scrapes it (--admin) and where uploads
@@ -76,49 +132,20 @@ class RolloutPrometheusIT {
     HttpResponse<byte[]> upload(HttpClient http, Multipart upload) throws Exception;
   }
 
-  /**
-   * One agent's request path, in process: the agent's real Netty proxy (--listen) in front of the
-   * stand-in, its real Telemetry as the proxy's observer, and its real admin server serving /metrics
-   * (--admin). What `run` adds on top (probe, Consul registration) is not what a rollout judges; Consul
-   * is the stub here.
-   */
-  static final class ProxiedAgent implements Instance {
-    final Telemetry telemetry;
-    final ProxyServer proxy;
-    final AdminServer admin;
-
-    ProxiedAgent(String version, FilewcountStandIn app) throws Exception {
-      InstanceIdentity id = InstanceIdentity.derive("filewcount", version, new HostPort("127.0.0.1", 8081), Map.of(),
-          "it");
-      telemetry = Telemetry.builder().service("filewcount").identity(id)
-          .env(Map.of("OTEL_TRACES_EXPORTER", "none")).build();
-      proxy = ProxyServer.start(ProxySettings.builder(new HostPort("127.0.0.1", 0), app.url()).build(),
-          telemetry.exchangeObserver());
-      admin = new AdminServer(new HostPort("127.0.0.1", 0), () -> new Readiness.Verdict(true, "test"),
-          Optional.of(telemetry.metricsSource()));
-      admin.start();
-    }
-
-    @Override
-    public int metricsPort() {
-      return admin.address().port();
-    }
-
-    @Override
-    public HttpResponse<byte[]> upload(HttpClient http, Multipart upload) throws Exception {
-      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.localAddress().getPort()
-              + "/file_upload"))
-          .header("Content-Type", upload.contentType()).POST(HttpRequest.BodyPublishers.ofByteArray(upload.bytes()))
-          .build(), HttpResponse.BodyHandlers.ofByteArray());
-    }
-
-    @Override
-    public void close() {
-      proxy.close();
-      admin.close();
-      telemetry.close();
-    }
+  private Instance startAgent(String version, FilewcountStandIn app) throws Exception {
+    return new AgentProcessInstance(version, app, registry.address());
   }
+
+  private void serveHealth() {
+    // Both agents registered (each only after its first probe passed) with passing checks.
+    await("both agents registered").atMost(Duration.ofSeconds(30)).until(() -> List.of("1.0", "2.0").stream()
+        .allMatch(v -> registry.requests().stream().anyMatch(r -> r.getUrl().equals("/v1/agent/service/register")
+            && r.getBodyAsString().contains("\"version\":\"" + v + "\""))));
+    // The rollout asks the same Consul the agents registered with.
+    consul.stubFor(get(urlPathEqualTo("/v1/health/service/filewcount"))
+        .willReturn(aResponse().proxiedFrom(registry.address().toString())));
+  }
+
 
   @BeforeEach
   void start() throws Exception {
@@ -126,10 +153,10 @@ class RolloutPrometheusIT {
         + " (.ci/run does this)", PROMETHEUS).isTrue();
     stable = FilewcountStandIn.start();
     canary = FilewcountStandIn.start();
-    stableAgent = new ProxiedAgent("1.0", stable);
-    canaryAgent = new ProxiedAgent("2.0", canary);
+    stableAgent = startAgent("1.0", stable);
+    canaryAgent = startAgent("2.0", canary);
 
-    Path work = Files.createDirectories(Path.of("target", "rollout-prometheus-it", Long.toString(System.nanoTime())));
+    Path work = Files.createDirectories(Path.of("target", "rollout-agents-it", Long.toString(System.nanoTime())));
     Path config = work.resolve("prometheus.yml");
     Files.writeString(config, String.join("\n",
         "global:",
@@ -139,9 +166,7 @@ class RolloutPrometheusIT {
         "    static_configs:",
         "      - targets: ['127.0.0.1:" + stableAgent.metricsPort() + "', '127.0.0.1:" + canaryAgent.metricsPort() + "']",
         ""));
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      prometheusPort = s.getLocalPort();
-    }
+    prometheusPort = freePort();
     prometheus = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + config.toAbsolutePath(),
         "--storage.tsdb.path=" + work.resolve("data").toAbsolutePath(),
         "--web.listen-address=127.0.0.1:" + prometheusPort)
@@ -149,8 +174,7 @@ class RolloutPrometheusIT {
     await("Prometheus ready").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
         .until(() -> prometheus.isAlive() && status(URI.create(prometheusUrl() + "/-/ready")) == 200);
 
-    consul.stubFor(get(urlPathEqualTo("/v1/health/service/filewcount"))
-        .willReturn(okJson(ConsulFixtures.healthOf("1.0:1:1", "2.0:1:1"))));
+    serveHealth();
     for (String kind : new String[] {"service-defaults", "service-resolver", "service-splitter"}) {
       consul.stubFor(get(urlEqualTo("/v1/config/" + kind + "/filewcount")).willReturn(aResponse().withStatus(404)));
     }
@@ -189,7 +213,7 @@ class RolloutPrometheusIT {
         prometheus.destroyForcibly();
       }
     }
-    for (AutoCloseable c : new AutoCloseable[] {stableAgent, canaryAgent, stable, canary}) {
+    for (AutoCloseable c : new AutoCloseable[] {stableAgent, canaryAgent, stable, canary, registry}) {
       if (c != null) {
         c.close();
       }
