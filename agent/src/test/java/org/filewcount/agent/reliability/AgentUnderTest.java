@@ -137,6 +137,19 @@ final class AgentUnderTest implements AutoCloseable {
     }
   }
 
+  private static String testName() {
+    for (StackTraceElement e : new Throwable().getStackTrace()) {
+      if (e.getClassName().endsWith("IT")) {
+        return e.getClassName().substring(e.getClassName().lastIndexOf('.') + 1);
+      }
+    }
+    return "agent";
+  }
+
+  Path logFile() {
+    return log;
+  }
+
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
@@ -212,7 +225,9 @@ final class AgentUnderTest implements AutoCloseable {
       pb.environment().put("OTEL_LOGS_EXPORTER", "none");
       pb.environment().put("NODE_NAME", "reliability-node");
       pb.environment().putAll(env);
-      Path log = Files.createTempFile(workDir, "agent-", ".log");
+      // Kept after the test (target/reliability-logs) so a failure can be read afterwards.
+      Path logs = Files.createDirectories(Path.of("target", "reliability-logs"));
+      Path log = Files.createTempFile(logs, testName() + "-", ".log");
       pb.redirectErrorStream(true).redirectOutput(log.toFile());
       return new AgentUnderTest(pb.start(), log, listen, admin);
     }

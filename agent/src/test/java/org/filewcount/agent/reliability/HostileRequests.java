@@ -37,12 +37,13 @@ final class HostileRequests {
         case 4 -> METHODS_NOT_FORWARDED[random.nextInt(METHODS_NOT_FORWARDED.length)] + " / HTTP/1.1";
         case 5 -> "GET " + printableGarbage(1 + random.nextInt(20)).replace(" ", "").replace("/", "") + " HTTP/1.1";
         case 6 -> "GET /" + "a".repeat(9000 + random.nextInt(20000)) + " HTTP/1.1";
-        case 7 -> "GET  / HTTP/1.1";
+        // Not here: "GET  / HTTP/1.1" or tabs as separators, which RFC 9112 section 3 lets a server accept.
+        case 7 -> "GET /";
         case 8 -> "GET / HTTP/1.1 extra";
         case 9 -> "G\u0000ET / HTTP/1.1";
         case 10 -> "GET /\u0000 HTTP/1.1";
         case 11 -> "GET / HTTP/1.1\u0007";
-        case 12 -> "GET\t/\tHTTP/1.1";
+        case 12 -> "GET / HTTP/1.1.1";
         default -> "/ GET HTTP/1.1";
       };
       out.add(new Attack("bad request line", "line#" + (i % 14), RawHttp.bytes(line + "\r\n" + HOST + "\r\n")));

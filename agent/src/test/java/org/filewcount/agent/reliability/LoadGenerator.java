@@ -62,7 +62,7 @@ final class LoadGenerator implements AutoCloseable {
 
   /** A small GET of the upload form. */
   static Shot page(URI proxy) {
-    return new Shot("GET /", HttpRequest.newBuilder(proxy.resolve("/")).timeout(Duration.ofSeconds(20)).build(),
+    return new Shot("GET /", HttpRequest.newBuilder(proxy.resolve("/")).timeout(Duration.ofSeconds(30)).build(),
         200, PAGE_MARKER);
   }
 
@@ -70,7 +70,7 @@ final class LoadGenerator implements AutoCloseable {
   static Shot upload(URI proxy, int size) {
     Multipart m = Multipart.upload("load.txt", text(size));
     return new Shot("upload " + size + " B", HttpRequest.newBuilder(proxy.resolve("/file_upload"))
-        .timeout(Duration.ofSeconds(20)).header("Content-Type", m.contentType()).POST(m.publisher()).build(),
+        .timeout(Duration.ofSeconds(30)).header("Content-Type", m.contentType()).POST(m.publisher()).build(),
         200, UPLOAD_MARKER);
   }
 
