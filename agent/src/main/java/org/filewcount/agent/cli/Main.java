@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       StatusCommand.class,
       VersionCommand.class,
+      ShiftCommand.class,
+      RolloutCommand.class,
       EnvoyBootstrapCommand.class,
     })
 public final class Main implements Runnable {

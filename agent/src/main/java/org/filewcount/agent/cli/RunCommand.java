@@ -13,6 +13,8 @@ import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.config.InstanceIdentity;
 import org.filewcount.agent.config.MeshSettings;
 import org.filewcount.agent.lifecycle.AgentProcess;
+import org.filewcount.agent.proxy.ProxyServerHook;
+import org.filewcount.agent.proxy.ProxySettings;
 import org.filewcount.agent.telemetry.Telemetry;
 import org.filewcount.agent.mesh.SidecarProxyRegistration;
 import picocli.CommandLine.Command;
@@ -108,6 +110,7 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
           .metricsSource(telemetry.metricsSource())
           .probeListener(telemetry.probeListener())
           .registrationListener(telemetry.registrationListener())
+          .proxy(new ProxyServerHook(ProxySettings.forAgent(config), telemetry.exchangeObserver()))
           .envoyMetricsPort(intEnv(SidecarProxyRegistration.ENVOY_METRICS_PORT_ENV))
           .build()
           .run();

@@ -1,0 +1,106 @@
+package org.filewcount.agent.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.pool.AbstractChannelPoolHandler;
+import io.netty.channel.pool.ChannelHealthChecker;
+import io.netty.channel.pool.FixedChannelPool;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Keep-alive connections to the app, one bounded Netty {@link FixedChannelPool} per event loop. A
+ * client connection only ever borrows from its own loop's pool, so both halves of an exchange run on
+ * one thread: no locks, no cross-thread hand-offs, and the observer is always called from that thread.
+ * The configured maximum is split evenly between the loops.
+ */
+final class UpstreamPool implements AutoCloseable {
+
+  private final ProxySettings settings;
+  private final Transport transport;
+  private final InetSocketAddress address;
+  private final int perLoop;
+  private final Map<EventLoop, FixedChannelPool> pools = new ConcurrentHashMap<>();
+
+  UpstreamPool(ProxySettings settings, Transport transport) {
+    this.settings = settings;
+    this.transport = transport;
+    // Resolved once: the app is a fixed local address, and a DNS lookup on an event loop would block it.
+    this.address = new InetSocketAddress(settings.upstream().getHost(), settings.upstreamPort());
+    this.perLoop = Math.max(1, (settings.upstreamMaxConnections() + settings.ioThreads() - 1) / settings.ioThreads());
+  }
+
+  Future<Channel> acquire(EventLoop loop) {
+    return pools.computeIfAbsent(loop, this::newPool).acquire();
+  }
+
+  /** Back to the pool for the next request when {@code reusable}, else closed; either way the slot is freed. */
+  void release(Channel channel, boolean reusable) {
+    if (!reusable) {
+      channel.close();
+    }
+    FixedChannelPool pool = pools.get(channel.eventLoop());
+    if (pool != null) {
+      pool.release(channel);
+    }
+  }
+
+  private FixedChannelPool newPool(EventLoop loop) {
+    Bootstrap bootstrap = new Bootstrap()
+        .group(loop)
+        .channel(transport.channel())
+        .remoteAddress(address)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.upstreamConnectTimeout().toMillis())
+        .option(ChannelOption.TCP_NODELAY, true)
+        // Reads are asked for only while the client can take more: the response streams with backpressure.
+        .option(ChannelOption.AUTO_READ, false);
+    return new FixedChannelPool(bootstrap, new Handler(), ChannelHealthChecker.ACTIVE,
+        FixedChannelPool.AcquireTimeoutAction.FAIL, settings.upstreamAcquireTimeout().toMillis(), perLoop,
+        Integer.MAX_VALUE, true, true);
+  }
+
+  @Override
+  public void close() {
+    // Asynchronous: each pool closes on its own event loop, which may be the caller's.
+    pools.values().forEach(FixedChannelPool::closeAsync);
+    pools.clear();
+  }
+
+  /** Builds each app connection's pipeline and tells it when it is lent out or parked. */
+  private final class Handler extends AbstractChannelPoolHandler {
+    @Override
+    public void channelCreated(Channel ch) {
+      HttpDecoderConfig decoder = new HttpDecoderConfig()
+          .setMaxInitialLineLength(8 * 1024)
+          // The app's pages carry few headers; this is generous and still bounded.
+          .setMaxHeaderSize(64 * 1024)
+          .setMaxChunkSize(16 * 1024)
+          .setValidateHeaders(true);
+      ch.pipeline()
+          .addLast("codec", new HttpClientCodec(decoder, false, false))
+          .addLast("response-timeout", new UpstreamResponseTimeoutHandler(settings.upstreamResponseTimeout()))
+          .addLast("keep-alive", new UpstreamKeepAliveHandler())
+          .addLast("hop-by-hop", HopByHopHeadersHandler.INSTANCE)
+          .addLast("idle-in-pool", new PooledConnectionIdleHandler(settings.upstreamIdleTimeout()))
+          .addLast("relay", new UpstreamRelayHandler());
+    }
+
+    @Override
+    public void channelAcquired(Channel ch) {
+      ch.pipeline().fireUserEventTriggered(ProxyEvent.UPSTREAM_ACQUIRED);
+    }
+
+    @Override
+    public void channelReleased(Channel ch) {
+      if (ch.isActive()) {
+        ch.pipeline().fireUserEventTriggered(ProxyEvent.UPSTREAM_RELEASED);
+      }
+    }
+  }
+}

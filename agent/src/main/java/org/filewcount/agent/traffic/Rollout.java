@@ -1,0 +1,256 @@
+package org.filewcount.agent.traffic;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.filewcount.agent.config.ConfigException;
+import org.filewcount.agent.config.Durations;
+
+/**
+ * The canary rollout state machine. For each step: set the split, wait the interval, judge the canary
+ * (its Consul health and its metrics against the thresholds and against stable over the same window).
+ * A passing judgement moves to the next step; a failing one is tolerated up to --failure-limit times
+ * (the step is judged again after another interval), then the rollout rolls back: 100% to stable, the
+ * Nomad deployment failed (so auto_revert restores the previous job version), exit 1. Evidence that
+ * cannot be fetched for longer than the interval also rolls back: flying blind is not healthy. After the
+ * last step (100%) passes, the Nomad deployment is promoted.
+ *
+ * <p>All waiting goes through {@link Sleeper} and all time through {@link Clock}, so tests run a whole
+ * rollout on a fake clock. Abort (Ctrl-C) ends any wait at once and restores stable.
+ */
+public final class Rollout {
+
+  private static final int RESTORE_ATTEMPTS = 5;
+
+  private final RolloutPlan plan;
+  private final TrafficControl traffic;
+  private final VersionMetrics metrics;
+  private final Optional<NomadDeployments> nomad;
+  private final Clock clock;
+  private final Sleeper sleeper;
+  private final AbortSwitch abort;
+  private final RolloutListener listener;
+
+  private String stable;
+  private String canary;
+  private int step;
+  private BigDecimal canaryWeight = BigDecimal.ZERO;
+  private Optional<NomadDeployments.Deployment> deployment = Optional.empty();
+
+  public Rollout(RolloutPlan plan, TrafficControl traffic, VersionMetrics metrics, Optional<NomadDeployments> nomad,
+      Clock clock, Sleeper sleeper, AbortSwitch abort, RolloutListener listener) {
+    this.plan = plan;
+    this.traffic = traffic;
+    this.metrics = metrics;
+    this.nomad = nomad;
+    this.clock = clock;
+    this.sleeper = sleeper;
+    this.abort = abort;
+    this.listener = listener;
+  }
+
+  /**
+   * Checks the starting point (exit 2 problems are thrown as {@link ConfigException} before any change)
+   * and runs the rollout to its end.
+   */
+  public RolloutResult run() {
+    prepare();
+    emit(RolloutEvent.Type.STARTED, List.of(), "rollout of " + plan.service() + " from " + stable + " to " + canary
+        + ": steps " + String.join(",", plan.steps().stream().map(BigDecimal::toPlainString).toList()) + "% every "
+        + Durations.format(plan.interval()) + ", judged on " + metrics.describe()
+        + deployment.map(d -> "; Nomad deployment " + d.id()).orElse(""));
+    int failures = 0;
+    for (step = 1; step <= plan.steps().size(); step++) {
+      if (abort.isTriggered()) {
+        return abort();
+      }
+      BigDecimal target = plan.steps().get(step - 1);
+      try {
+        traffic.apply(plan.service(), Split.canary(stable, canary, target), false);
+      } catch (RuntimeException e) {
+        return rollback("could not set step " + step + " (" + target.toPlainString() + "% to " + canary + "): "
+            + e.getMessage());
+      }
+      canaryWeight = target;
+      emit(RolloutEvent.Type.STEP, List.of(), "judging in " + Durations.format(plan.interval()));
+      while (true) {
+        if (!sleeper.sleep(plan.interval())) {
+          return abort();
+        }
+        Evidence evidence = gather();
+        if (evidence.aborted()) {
+          return abort();
+        }
+        if (evidence.verdict().isEmpty()) {
+          return rollback("evidence unavailable for longer than --interval " + Durations.format(plan.interval())
+              + ": " + evidence.problem());
+        }
+        Verdict verdict = evidence.verdict().get();
+        if (verdict.passed()) {
+          emit(RolloutEvent.Type.CHECK, verdict.checks(), "");
+          break;
+        }
+        failures++;
+        if (failures > plan.failureLimit()) {
+          emit(RolloutEvent.Type.CHECK, verdict.checks(), "failed checks " + failures + " > --failure-limit "
+              + plan.failureLimit());
+          return rollback(verdict.summary());
+        }
+        emit(RolloutEvent.Type.CHECK, verdict.checks(), "failed checks " + failures + " of --failure-limit "
+            + plan.failureLimit() + " tolerated; judging this step again in " + Durations.format(plan.interval()));
+      }
+    }
+    return promote();
+  }
+
+  private void prepare() {
+    TrafficState state = traffic.read(plan.service());
+    if (!state.serviceKnown()) {
+      state.validate(Split.all(plan.canary()), false); // throws the unknown-service error
+    }
+    canary = state.resolveVersion(plan.canary()).orElseThrow(() -> new ConfigException("unknown version '"
+        + plan.canary() + "' of " + plan.service() + ": no instance has it (known: " + state.describeInstances()
+        + "). Deploy the canaries first (nomad job run ...)"));
+    VersionInstances ci = state.instances(canary).orElseThrow();
+    if (!ci.anyPassing()) {
+      throw new ConfigException("canary version " + canary + " has " + ci.total() + " instance(s) but none passing:"
+          + " wait until they pass (filewcount-agent status) before rolling out");
+    }
+    stable = state.stableExcluding(canary).orElseThrow(() -> new ConfigException("cannot tell which version is"
+        + " stable (instances: " + state.describeInstances() + "): set it first with shift --weight STABLE=100"));
+    VersionInstances si = state.instances(stable).orElse(new VersionInstances(stable, 0, 0));
+    if (!si.anyPassing()) {
+      throw new ConfigException("stable version " + stable + " has no passing instance, so there is nothing to roll"
+          + " back to: fix it first, or shift by hand");
+    }
+    canaryWeight = state.split().map(s -> s.weight(canary)).orElse(BigDecimal.ZERO);
+    if (nomad.isPresent()) {
+      String job = plan.nomadJob().orElse(plan.service());
+      NomadDeployments.Deployment d = nomad.get().latest(job).orElseThrow(() -> new ConfigException(
+          "Nomad job " + job + " has no deployment: run the canaries first (nomad job run ...)"));
+      if (!"running".equals(d.status()) && !"paused".equals(d.status())) {
+        throw new ConfigException("Nomad job " + job + "'s latest deployment " + d.id() + " is " + d.status()
+            + ", not running: deploy the new version as canaries first (nomad job run -var version=...)");
+      }
+      deployment = Optional.of(d);
+    }
+  }
+
+  private record Evidence(Optional<Verdict> verdict, String problem, boolean aborted) {}
+
+  /** Fetches the evidence, retrying while it is unavailable, for at most one interval. */
+  private Evidence gather() {
+    Instant due = clock.instant();
+    Duration retry = min(Duration.ofSeconds(10), plan.interval().dividedBy(4));
+    while (true) {
+      String problem;
+      try {
+        VersionInstances health = traffic.read(plan.service()).instances(canary)
+            .orElse(new VersionInstances(canary, 0, 0));
+        VersionStats c = metrics.stats(plan.service(), canary, plan.interval());
+        Optional<VersionStats> s = plan.thresholds().maxErrorRatioVsStable().isPresent()
+            ? Optional.of(metrics.stats(plan.service(), stable, plan.interval())) : Optional.empty();
+        return new Evidence(Optional.of(CanaryJudge.judge(plan.thresholds(), c, s, health, plan.interval())), "", false);
+      } catch (MetricsUnavailableException | RuntimeException e) {
+        problem = e.getMessage();
+      }
+      Duration waited = Duration.between(due, clock.instant());
+      if (waited.compareTo(plan.interval()) >= 0) {
+        return new Evidence(Optional.empty(), problem, false);
+      }
+      emit(RolloutEvent.Type.CHECK, List.of(new CheckResult("evidence", metrics.describe(), Double.NaN,
+          "available within --interval", false, "unavailable (" + problem + "); retrying in "
+              + Durations.format(retry))), "");
+      if (!sleeper.sleep(retry)) {
+        return new Evidence(Optional.empty(), problem, true);
+      }
+    }
+  }
+
+  private RolloutResult promote() {
+    if (deployment.isPresent()) {
+      String id = deployment.get().id();
+      try {
+        nomad.get().promote(id);
+        emit(RolloutEvent.Type.NOMAD, List.of(), "promoted Nomad deployment " + id);
+      } catch (RuntimeException e) {
+        String reason = "traffic is 100% on " + canary + " but promoting Nomad deployment " + id + " failed: "
+            + e.getMessage() + ". Promote by hand: nomad deployment promote " + id;
+        emit(RolloutEvent.Type.PROMOTED, List.of(), reason);
+        return new RolloutResult(RolloutResult.Outcome.PROMOTION_INCOMPLETE, reason);
+      }
+    }
+    String message = "promoted: 100% of " + plan.service() + " on " + canary
+        + deployment.map(d -> " and Nomad deployment " + d.id() + " promoted").orElse("");
+    emit(RolloutEvent.Type.PROMOTED, List.of(), message);
+    return new RolloutResult(RolloutResult.Outcome.PROMOTED, message);
+  }
+
+  private RolloutResult rollback(String why) {
+    Optional<String> restoreProblem = restoreStable();
+    List<String> parts = new ArrayList<>();
+    parts.add("rolled back: " + why);
+    if (restoreProblem.isPresent()) {
+      parts.add("RESTORING STABLE FAILED: " + restoreProblem.get() + ". Run by hand: filewcount-agent shift --service "
+          + plan.service() + " --weight " + stable + "=100 --force");
+    } else {
+      parts.add("100% of " + plan.service() + " is back on " + stable);
+    }
+    if (deployment.isPresent()) {
+      String id = deployment.get().id();
+      try {
+        nomad.get().fail(id);
+        parts.add("Nomad deployment " + id + " marked failed (auto_revert returns the job to its last stable version)");
+      } catch (RuntimeException e) {
+        parts.add("failing Nomad deployment " + id + " failed: " + e.getMessage() + ". Run by hand: nomad deployment"
+            + " fail " + id);
+      }
+    }
+    String message = String.join("; ", parts);
+    emit(RolloutEvent.Type.ROLLED_BACK, List.of(), message);
+    return new RolloutResult(restoreProblem.isPresent() ? RolloutResult.Outcome.RESTORE_FAILED
+        : RolloutResult.Outcome.ROLLED_BACK, message);
+  }
+
+  private RolloutResult abort() {
+    Optional<String> restoreProblem = restoreStable();
+    String message = restoreProblem.map(p -> "aborted; RESTORING STABLE FAILED: " + p + ". Run by hand:"
+            + " filewcount-agent shift --service " + plan.service() + " --weight " + stable + "=100 --force")
+        .orElse("aborted: 100% of " + plan.service() + " is back on " + stable
+            + deployment.map(d -> "; Nomad deployment " + d.id() + " left as it is: promote or fail it by hand")
+                .orElse(""));
+    emit(RolloutEvent.Type.ABORTED, List.of(), message);
+    return new RolloutResult(restoreProblem.isPresent() ? RolloutResult.Outcome.RESTORE_FAILED
+        : RolloutResult.Outcome.ABORTED, message);
+  }
+
+  /** Puts all traffic back on stable, retrying through short Consul hiccups. */
+  private Optional<String> restoreStable() {
+    String last = "";
+    for (int attempt = 1; attempt <= RESTORE_ATTEMPTS; attempt++) {
+      try {
+        // force: stable must get the traffic back even if its checks flap right now.
+        traffic.apply(plan.service(), Split.all(stable), true);
+        canaryWeight = BigDecimal.ZERO;
+        return Optional.empty();
+      } catch (RuntimeException e) {
+        last = e.getMessage();
+        sleeper.pause(Duration.ofSeconds(2L * attempt));
+      }
+    }
+    return Optional.of(last);
+  }
+
+  private void emit(RolloutEvent.Type type, List<CheckResult> checks, String message) {
+    listener.on(new RolloutEvent(type, clock.instant(), plan.service(), stable, canary, Math.max(0, Math.min(step,
+        plan.steps().size())), plan.steps().size(), canaryWeight, checks, message));
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+}

@@ -1,0 +1,40 @@
+package org.filewcount.agent.traffic;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Consul HTTP API bodies in the shapes the Consul docs give, for WireMock stubs. */
+final class ConsulFixtures {
+
+  private ConsulFixtures() {}
+
+  /** One element of GET /v1/health/service/:service: node, service (with Meta.version) and its checks. */
+  static String instance(String id, String version, String serviceCheckStatus) {
+    return """
+        {"Node":{"ID":"n-%1$s","Node":"node-1","Address":"10.0.0.1","Datacenter":"dc1"},
+         "Service":{"ID":"%1$s","Service":"filewcount","Tags":["v%2$s"],"Address":"10.0.0.1",
+                    "Meta":{"version":"%2$s","agent_version":"dev"},"Port":8081},
+         "Checks":[{"Node":"node-1","CheckID":"serfHealth","Name":"Serf Health Status","Status":"passing"},
+                   {"Node":"node-1","CheckID":"service:%1$s:ready","Name":"ready","Status":"%3$s",
+                    "ServiceID":"%1$s","ServiceName":"filewcount"}]}
+        """.formatted(id, version, serviceCheckStatus);
+  }
+
+  static String health(String... instances) {
+    return "[" + String.join(",", instances) + "]";
+  }
+
+  /** n passing instances of each version given as "version:passing:total". */
+  static String healthOf(String... specs) {
+    List<String> out = new ArrayList<>();
+    for (String spec : specs) {
+      String[] p = spec.split(":");
+      int passing = Integer.parseInt(p[1]);
+      int total = Integer.parseInt(p[2]);
+      for (int i = 0; i < total; i++) {
+        out.add(instance("filewcount-" + p[0] + "-" + i, p[0], i < passing ? "passing" : "critical"));
+      }
+    }
+    return "[" + String.join(",", out) + "]";
+  }
+}

@@ -1,0 +1,92 @@
+package org.filewcount.agent.traffic;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The real jar's rollout gets SIGTERM (what Ctrl-C and `kill` both trigger) in the middle of a step:
+ * its shutdown hook holds the JVM until 100% is back on stable, then it exits with the signal's status.
+ */
+class RolloutSignalIT {
+
+  @RegisterExtension
+  static WireMockExtension consul = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
+
+  @Test
+  void sigtermMidStepRestoresStableBeforeExit() throws Exception {
+    consul.stubFor(get(urlPathEqualTo("/v1/health/service/filewcount"))
+        .willReturn(okJson(ConsulFixtures.healthOf("1.0:2:2", "2.0:1:1"))));
+    for (String kind : new String[] {"service-defaults", "service-resolver", "service-splitter"}) {
+      consul.stubFor(get(urlEqualTo("/v1/config/" + kind + "/filewcount")).willReturn(aResponse().withStatus(404)));
+    }
+    consul.stubFor(put(urlPathEqualTo("/v1/config")).willReturn(okJson("true")));
+
+    String jar = System.getProperty("agent.jar", "target/filewcount-agent.jar");
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", jar, "rollout", "--to", "2.0", "--steps", "25,100", "--interval", "10m",
+        "--prometheus", "http://127.0.0.1:1", "--output", "json");
+    pb.environment().put("CONSUL_HTTP_ADDR", consul.baseUrl());
+    Path stderr = java.nio.file.Files.createTempFile("rollout-signal", ".err");
+    pb.redirectError(stderr.toFile());
+    Process p = pb.start();
+    List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = r.readLine()) != null; ) {
+          lines.add(line);
+        }
+      } catch (java.io.IOException ignored) {
+        // the process ended
+      }
+    });
+    reader.start();
+
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+        .until(() -> lines.stream().anyMatch(l -> l.contains("\"event\":\"step\"")));
+    // SIGTERM through the handle: Process.destroy() would also close our end of its stdout.
+    p.toHandle().destroy();
+
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("exited").isTrue();
+    reader.join(5000);
+    assertThat(p.exitValue()).isIn(130, 143);
+    List<JsonNode> events = lines.stream().map(Json::parse).toList();
+    assertThat(events).as(java.nio.file.Files.readString(stderr)).extracting(e -> e.path("event").asText())
+        .containsExactly("started", "step", "aborted");
+    assertThat(events.get(2).path("message").asText()).contains("back on 1.0");
+
+    List<ServeEvent> served = new ArrayList<>(consul.getAllServeEvents());
+    Collections.reverse(served);
+    List<String> splitters = served.stream()
+        .filter(e -> e.getRequest().getMethod().getName().equals("PUT"))
+        .map(e -> Json.parse(e.getRequest().getBodyAsString()))
+        .filter(n -> n.path("Kind").asText().equals("service-splitter"))
+        .map(n -> n.path("Splits").toString()).toList();
+    assertThat(splitters).containsExactly(
+        "[{\"Weight\":75,\"ServiceSubset\":\"v1-0\"},{\"Weight\":25,\"ServiceSubset\":\"v2-0\"}]",
+        "[{\"Weight\":100,\"ServiceSubset\":\"v1-0\"}]");
+    consul.verify(putRequestedFor(urlPathEqualTo("/v1/config")).withRequestBody(equalToJson(
+        "{\"Kind\":\"service-splitter\",\"Name\":\"filewcount\",\"Splits\":[{\"Weight\":100,\"ServiceSubset\":\"v1-0\"}]}")));
+  }
+}
