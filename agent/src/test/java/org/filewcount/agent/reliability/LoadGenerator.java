@@ -7,7 +7,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -186,9 +185,5 @@ final class LoadGenerator implements AutoCloseable {
       t.setDaemon(true);
       return t;
     };
-  }
-
-  static String arrayToString(long[] a) {
-    return Arrays.toString(a);
   }
 }
