@@ -178,7 +178,7 @@ final class RolloutCommand implements Callable<Integer>, EnvironmentFactory.Need
         nomad ? Optional.of(nomadJob != null ? nomadJob : service) : Optional.empty());
   }
 
-  private static URI httpUrl(String flag, String value) {
+  static URI httpUrl(String flag, String value) {
     URI uri;
     try {
       uri = URI.create(value.strip());

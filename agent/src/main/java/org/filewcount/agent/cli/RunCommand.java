@@ -16,6 +16,7 @@ import org.filewcount.agent.lifecycle.AgentProcess;
 import org.filewcount.agent.proxy.ProxyServerHook;
 import org.filewcount.agent.proxy.ProxySettings;
 import org.filewcount.agent.telemetry.Telemetry;
+import org.filewcount.agent.traffic.SplitWatcher;
 import org.filewcount.agent.mesh.SidecarProxyRegistration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -105,7 +106,9 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
   public Integer call() throws Exception {
     AgentConfig config = config();
     logging.apply();
-    try (Telemetry telemetry = Telemetry.create(config, env)) {
+    try (Telemetry telemetry = Telemetry.create(config, env);
+        // Every running agent exports the split Consul holds: the CLI that writes it lives too briefly to be scraped.
+        SplitWatcher split = SplitWatcher.start(config.consul(), config.service(), telemetry.trafficWeights()::setWeights)) {
       return AgentProcess.builder(config)
           .metricsSource(telemetry.metricsSource())
           .probeListener(telemetry.probeListener())

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -16,13 +18,23 @@ import org.filewcount.agent.registry.ConsulAgent;
 import org.filewcount.agent.registry.ConsulUnavailableException;
 import org.filewcount.agent.registry.KiwiConsulAgent;
 import org.filewcount.agent.registry.ServiceInstance;
+import org.filewcount.agent.traffic.ConsulException;
+import org.filewcount.agent.traffic.ConsulHttp;
+import org.filewcount.agent.traffic.ConsulTrafficControl;
+import org.filewcount.agent.traffic.PrometheusMetrics;
+import org.filewcount.agent.traffic.TrafficControl;
+import org.filewcount.agent.traffic.TrafficStatus;
+import org.filewcount.agent.traffic.VersionMetrics;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-    description = "Show the service's instances in Consul: id, address:port, version and check states.")
+    description = {
+      "Show the service's instances in Consul (id, address:port, version, check states) and the traffic split",
+      "per version; with --prometheus also each version's request rate, error ratio and p99."
+    })
 final class StatusCommand implements Callable<Integer> {
 
   enum Output { table, json }
@@ -33,6 +45,15 @@ final class StatusCommand implements Callable<Integer> {
   @Option(names = "--output", defaultValue = "table", description = "Output: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
   Output output;
 
+  @Option(names = "--prometheus", paramLabel = "URL",
+      description = "Prometheus that scrapes the agents: adds request rate, app-error-aware error ratio and p99"
+          + " per version.")
+  String prometheus;
+
+  @Option(names = "--window", paramLabel = "DURATION", defaultValue = "5m",
+      description = "Window of the --prometheus figures. Default: ${DEFAULT-VALUE}.")
+  String window;
+
   @Mixin
   ConsulOptions consul;
 
@@ -42,29 +63,38 @@ final class StatusCommand implements Callable<Integer> {
   /** Tests swap in a factory; the token only ever travels inside the client. */
   Function<ConsulSettings, ConsulAgent> consulFactory = KiwiConsulAgent::connect;
 
+  Function<ConsulSettings, TrafficControl> trafficFactory = s -> new ConsulTrafficControl(new ConsulHttp(s));
+
   @Override
   public Integer call() throws Exception {
     ConsulSettings settings = consul.settings();
+    Duration metricsWindow = RunCommand.duration("--window", window);
+    Optional<VersionMetrics> metrics = Optional.ofNullable(prometheus)
+        .map(p -> new PrometheusMetrics(RolloutCommand.httpUrl("--prometheus", p)));
     List<ServiceInstance> instances;
+    TrafficStatus traffic;
     try (ConsulAgent agent = consulFactory.apply(settings)) {
       instances = new ArrayList<>(agent.instances(service));
-    } catch (ConsulUnavailableException e) {
-      spec.commandLine().getErr().println("error: cannot read the health of '" + service + "' from Consul at "
+      traffic = TrafficStatus.read(trafficFactory.apply(settings), metrics, service, metricsWindow);
+    } catch (ConsulUnavailableException | ConsulException e) {
+      spec.commandLine().getErr().println("error: cannot read '" + service + "' from Consul at "
           + settings.address() + ": " + e.getMessage());
       return Main.EXIT_FAILURE;
     }
     instances.sort(Comparator.comparing(ServiceInstance::version).thenComparing(ServiceInstance::id));
     PrintWriter out = spec.commandLine().getOut();
     if (output == Output.json) {
-      out.println(json(instances));
+      out.println(json(instances, traffic));
     } else {
       table(out, instances);
+      out.println();
+      out.print(traffic.table());
     }
     out.flush();
     return Main.EXIT_OK;
   }
 
-  private String json(List<ServiceInstance> instances) throws Exception {
+  private String json(List<ServiceInstance> instances, TrafficStatus traffic) throws Exception {
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     ObjectNode root = mapper.createObjectNode();
     root.put("service", service);
@@ -86,6 +116,7 @@ final class StatusCommand implements Callable<Integer> {
         cn.put("output", c.output());
       }
     }
+    root.set("traffic", traffic.json());
     return mapper.writeValueAsString(root);
   }
 

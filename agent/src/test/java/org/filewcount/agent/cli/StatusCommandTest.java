@@ -65,11 +65,15 @@ class StatusCommandTest {
 
     assertThat(r.exit()).as(r.err()).isZero();
     String[] lines = r.out().split("\n");
-    assertThat(lines).hasSize(3);
+    assertThat(lines).hasSize(8);
     assertThat(lines[0]).startsWith("ID").contains("ADDRESS", "VERSION", "STATUS", "CHECKS");
     assertThat(lines[1]).contains("filewcount-10.0.0.1-20001", "10.0.0.1:20001", "1.0", "passing",
         "filewcount functional probe=passing", "filewcount agent heartbeat=passing");
     assertThat(lines[2]).contains("filewcount-10.0.0.2-20002", "2.0", "critical", "Service Maintenance Mode=critical");
+    // The traffic part: no splitter yet, and per version how many instances pass.
+    assertThat(lines[4]).contains("no splitter");
+    assertThat(lines[6]).matches("1\\.0\\s+-\\s+1/1");
+    assertThat(lines[7]).matches("2\\.0\\s+-\\s+0/1");
     assertThat(r.out() + r.err()).doesNotContain(TOKEN);
     assertThat(consul.requests()).allSatisfy(req -> assertThat(req.getHeader("X-Consul-Token")).isEqualTo(TOKEN));
   }
@@ -90,6 +94,7 @@ class StatusCommandTest {
     assertThat(first.get("status").asText()).isEqualTo("passing");
     assertThat(first.get("checks")).hasSize(2);
     assertThat(root.get("instances").get(1).get("status").asText()).isEqualTo("critical");
+    assertThat(root.get("traffic").get("service").asText()).isEqualTo("filewcount");
     assertThat(r.out()).doesNotContain(TOKEN);
   }
 
