@@ -75,10 +75,19 @@ class ConsulOutageIT {
     load.stopSending();
     List<LoadGenerator.Exchange> all = load.awaitAll(Duration.ofSeconds(30));
     List<LoadGenerator.Exchange> failed = LoadGenerator.failures(all);
+    List<LoadGenerator.Exchange> during = all.stream()
+        .filter(e -> e.sentNanos() >= outageStarted && e.sentNanos() < back).toList();
+    List<LoadGenerator.Exchange> before = all.stream().filter(e -> e.sentNanos() < outageStarted).toList();
+    List<LoadGenerator.Exchange> after = all.stream().filter(e -> e.sentNanos() >= back).toList();
 
     System.out.println("FIGURE: Consul outage: " + all.size() + " requests at " + RATE + "/s through the proxy (10% 4 KiB"
-        + " uploads) across a " + OUTAGE.toSeconds() + " s outage: failed " + failed.size() + ", p99 "
-        + String.format("%.1f", LoadGenerator.percentileMillis(all, 99)) + " ms; re-registered with both checks "
+        + " uploads) across a " + OUTAGE.toSeconds() + " s outage: failed " + failed.size() + "; p50/p99 "
+        + String.format("%.1f/%.1f ms before (%d requests, cold JVMs), %.1f/%.1f ms during the outage (%d),"
+                + " %.1f/%.1f ms after Consul's return (%d)",
+            LoadGenerator.percentileMillis(before, 50), LoadGenerator.percentileMillis(before, 99), before.size(),
+            LoadGenerator.percentileMillis(during, 50), LoadGenerator.percentileMillis(during, 99), during.size(),
+            LoadGenerator.percentileMillis(after, 50), LoadGenerator.percentileMillis(after, 99), after.size())
+        + "; re-registered with both checks "
         + reregistered.toMillis() + " ms after Consul came back empty");
     assertThat(failed).as(LoadGenerator.summary(failed)).isEmpty();
     assertThat(reregistered).isLessThanOrEqualTo(REREGISTER_WITHIN);

@@ -9,10 +9,13 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.filewcount.agent.config.HostPort;
+import org.filewcount.agent.proxy.ProxySettings;
 import org.filewcount.agent.registry.StubConsul;
 import org.filewcount.agent.testing.FilewcountStandIn;
 import org.junit.jupiter.api.AfterEach;
@@ -28,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 class SlowClientsIT {
 
   private static final int SLOW = 500;
-  /** The proxy's header read timeout (ProxySettings default; {@code run} does not change it). */
-  private static final Duration HEADER_TIMEOUT = Duration.ofSeconds(10);
+  /** The proxy's header read timeout as {@code run} configures it (ProxySettings.forAgent: the default). */
+  private static final Duration HEADER_TIMEOUT = ProxySettings.builder(new HostPort("127.0.0.1", 1),
+      URI.create("http://127.0.0.1:2")).build().headerReadTimeout();
   private static final Duration CLOSE_SLACK = Duration.ofSeconds(3);
   private static final double P99_LIMIT_MS = 50;
   private static final byte[] SLOW_HEAD = ("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slowloris-"
