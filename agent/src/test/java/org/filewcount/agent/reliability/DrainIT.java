@@ -65,6 +65,7 @@ class DrainIT {
   void sigtermUnderLoadLosesNothingAndLeavesConsulInOrder() throws Exception {
     String maintenanceCheck = "_service_maintenance:" + agent.serviceId();
     AtomicLong maintenanceSeen = new AtomicLong();
+    long appBefore = app.requestCount();
     LoadGenerator.Shot page = LoadGenerator.page(agent.proxyUrl("/"));
     LoadGenerator.Shot upload = LoadGenerator.upload(agent.proxyUrl("/"), MIB);
     load.start(RATE, RATE * 30, i -> i % 20 == 0 ? upload : page, () -> {
@@ -90,6 +91,8 @@ class DrainIT {
     Duration took = Duration.ofNanos(exitedNanos.get() - sigterm);
 
     List<LoadGenerator.Exchange> failed = LoadGenerator.failures(all);
+    // Where a failed request was lost: at the app (it saw it) or before it (client or proxy).
+    long appSaw = app.requestCount() - appBefore;
     long afterSigterm = all.stream().filter(e -> e.sentNanos() >= sigterm).count();
     long uploads = all.stream().filter(e -> e.kind().startsWith("upload")).count();
     long lastResponse = all.stream().mapToLong(LoadGenerator.Exchange::doneNanos).max().orElse(sigterm) - sigterm;
@@ -101,6 +104,7 @@ class DrainIT {
     System.out.println("FIGURE: drain: " + all.size() + " requests at " + RATE + "/s (" + uploads + " uploads of 1 MiB, "
         + (all.size() - uploads) + " GETs), " + afterSigterm + " sent after SIGTERM: failed or cut " + failed.size()
         + "; Consul saw maintenance at +" + (maintenance.getLoggedDate().getTime() - sigtermMillis) + " ms,"
+        + " the app saw " + appSaw + " requests (the functional probe included);"
         + " deregistration at +" + (deregistration.getLoggedDate().getTime() - sigtermMillis) + " ms, last response at +"
         + lastResponse / 1_000_000 + " ms, exit "
         + agent.process().exitValue() + " at +" + took.toMillis() + " ms (drain " + DRAIN.toMillis() + " ms, LB lag "
