@@ -190,7 +190,15 @@ class RolloutUnderFailureIT {
     long period = 1_000_000_000L / RATE;
     long next = System.nanoTime();
     while (loading.get()) {
-      String version = pick();
+      String version;
+      try {
+        version = pick();
+      } catch (RuntimeException | AssertionError e) {
+        // Entries Envoy could not use (a splitter naming a subset the resolver lacks): recorded, not fatal.
+        loadErrors.add("routing: " + e.getMessage());
+        java.util.concurrent.locks.LockSupport.parkNanos(period);
+        continue;
+      }
       AgentUnderTest target = version.equals("2.0") ? canary : stable;
       Multipart m = Multipart.upload("routed.txt", text);
       if (target == canary) {
