@@ -1,8 +1,7 @@
 # filewcount as a service: per allocation, the app, our agent (registrator + in-path proxy) and an Envoy
 # sidecar of Consul's service mesh share one network namespace (bridge mode). ADR 0006 says who does what.
 #
-# Run through scripts/up (or by hand):
-#   nomad job run $(scripts/nomad-vars) nomad/filewcount.nomad.hcl
+# Run through scripts/up, or by hand with the -var flags nomad/README.md lists (values from versions.env).
 # The pinned images have no default on purpose: versions.env is their only source.
 
 variable "filewcount_image" {

@@ -45,8 +45,8 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
   String listen;
 
   @Option(names = "--advertise-address", paramLabel = "HOST",
-      description = "Address registered in Consul, as other hosts reach this instance. Default: the --listen host"
-          + " (unless it is a wildcard address, then this host's name).")
+      description = "Address registered in Consul, as other hosts reach this instance. Default: the --listen host;"
+          + " required when --listen is a wildcard address (0.0.0.0, ::).")
   String advertiseAddress;
 
   @Option(names = "--advertise-port", paramLabel = "PORT",

@@ -23,6 +23,8 @@ abstract class BetweenRequestsHandler extends ChannelDuplexHandler {
   /** Bytes of the next head have arrived (the decoder holds them) since the last complete head. */
   private boolean headStarted;
   private ScheduledFuture<?> timer;
+  private boolean inPhase;
+  private long phaseStart;
 
   BetweenRequestsHandler(Duration timeout) {
     this.timeoutNanos = timeout.toNanos();
@@ -90,17 +92,39 @@ abstract class BetweenRequestsHandler extends ChannelDuplexHandler {
     cancel();
   }
 
+  /**
+   * Called on every event that can change the phase. The phase's clock starts when it is entered; one
+   * timer per connection re-checks on expiry instead of being cancelled and rescheduled on every
+   * request, which would cost a scheduler round trip per request on the hot path.
+   */
   private void rearm(ChannelHandlerContext ctx) {
-    cancel();
-    boolean waiting = unanswered == 0 && ctx.channel().isActive();
-    if (waiting && headStarted == runsWhileHeadStarted()) {
-      timer = ctx.executor().schedule(() -> {
-        timer = null;
-        if (unanswered == 0 && headStarted == runsWhileHeadStarted() && ctx.channel().isActive()) {
-          expired(ctx);
-        }
-      }, timeoutNanos, TimeUnit.NANOSECONDS);
+    boolean nowInPhase = inPhase(ctx);
+    if (nowInPhase && !inPhase) {
+      phaseStart = System.nanoTime();
     }
+    inPhase = nowInPhase;
+    if (inPhase && timer == null) {
+      schedule(ctx, timeoutNanos);
+    }
+  }
+
+  private boolean inPhase(ChannelHandlerContext ctx) {
+    return unanswered == 0 && headStarted == runsWhileHeadStarted() && ctx.channel().isActive();
+  }
+
+  private void schedule(ChannelHandlerContext ctx, long delayNanos) {
+    timer = ctx.executor().schedule(() -> {
+      timer = null;
+      if (!inPhase || !inPhase(ctx)) {
+        return;
+      }
+      long elapsed = System.nanoTime() - phaseStart;
+      if (elapsed >= timeoutNanos) {
+        expired(ctx);
+      } else {
+        schedule(ctx, timeoutNanos - elapsed);
+      }
+    }, delayNanos, TimeUnit.NANOSECONDS);
   }
 
   private void cancel() {

@@ -5,8 +5,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
-import io.netty.handler.timeout.WriteTimeoutHandler;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The client connection's pipeline, one handler per concern, in the order bytes meet them. The timers
@@ -36,7 +34,7 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     connections.add(ch);
     ChannelPipeline p = ch.pipeline();
     // A client that stops reading its response would pin an app connection forever.
-    p.addLast("write-timeout", new WriteTimeoutHandler(settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+    p.addLast("stalled-reader", new StalledReaderHandler(settings.idleTimeout()));
     p.addLast("codec", new StrictHttpServerCodec(settings));
     p.addLast("idle-timeout", new IdleConnectionHandler(settings.idleTimeout()));
     p.addLast("header-timeout", new RequestHeadTimeoutHandler(settings.headerReadTimeout()));

@@ -19,8 +19,8 @@ import org.filewcount.agent.config.HostPort;
  * @param maxRequestHeaderBytes all request header lines together (431 beyond)
  * @param headerReadTimeout from the first byte of a request to its last header line (408 beyond)
  * @param bodyReadTimeout longest pause between two pieces of a request body while the proxy wants more (408)
- * @param idleTimeout how long a client connection may sit between requests, and the longest a single
- *     write to a client that does not read may take, before the connection is closed
+ * @param idleTimeout how long a client connection may sit between requests, and how long a client may
+ *     leave its response unread (outbound buffer full), before the connection is closed
  * @param upstreamConnectTimeout connecting to the app (502 beyond)
  * @param upstreamResponseTimeout longest silence from the app while the proxy waits for it (504 beyond)
  * @param upstreamIdleTimeout pooled app connections unused this long are closed

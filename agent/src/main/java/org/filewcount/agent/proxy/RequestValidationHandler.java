@@ -32,9 +32,9 @@ final class RequestValidationHandler extends ChannelInboundHandlerAdapter {
   /** What filewcount (and a browser) uses, plus the common safe and idempotent rest. No CONNECT, no TRACE. */
   private static final Set<HttpMethod> FORWARDED_METHODS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST,
       HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.OPTIONS, HttpMethod.PATCH);
+  /** RFC 3986 host (reg-name or IP literal) with an optional port: no spaces, slashes, @ or control bytes. */
   private static final Pattern HOST = Pattern.compile(
-      "(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?"
-          + "|\\[[0-9A-Fa-f:.]+\\])(?::[0-9]{1,5})?");
+      "(?:[A-Za-z0-9._~!$&'()*+,;=%-]+|\\[[0-9A-Fa-f:.]+\\])(?::[0-9]{0,5})?");
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {

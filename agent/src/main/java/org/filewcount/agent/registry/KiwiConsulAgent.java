@@ -17,6 +17,7 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.filewcount.agent.config.ConsulSettings;
+import org.filewcount.agent.config.PemTrust;
 import org.filewcount.agent.config.Secret;
 import org.kiwiproject.consul.Consul;
 import org.kiwiproject.consul.ConsulException;
@@ -58,7 +59,7 @@ public final class KiwiConsulAgent implements ConsulAgent {
 
   public static KiwiConsulAgent connect(ConsulSettings settings) {
     HttpUrl base = HttpUrl.get(settings.address().toString());
-    Optional<ConsulTls> tls = settings.caCert().map(ConsulTls::fromPem);
+    Optional<PemTrust> tls = settings.caCert().map(p -> PemTrust.fromPem(p, "CONSUL_CACERT"));
 
     Consul.Builder kiwi = Consul.builder()
         .withPing(false)

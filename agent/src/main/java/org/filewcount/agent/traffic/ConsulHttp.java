@@ -38,7 +38,7 @@ public final class ConsulHttp {
     this.settings = settings;
     String a = settings.address().toString();
     this.base = URI.create(a.endsWith("/") ? a.substring(0, a.length() - 1) : a);
-    this.client = TlsTrust.client(settings.caCert(), Duration.ofSeconds(5));
+    this.client = TlsTrust.client(settings.caCert(), "CONSUL_CACERT", Duration.ofSeconds(5));
     this.requestTimeout = requestTimeout;
   }
 

@@ -41,7 +41,7 @@ public final class NomadClient implements NomadDeployments {
     this.token = token;
     this.namespace = namespace;
     this.region = region;
-    this.client = TlsTrust.client(caCert, Duration.ofSeconds(5));
+    this.client = TlsTrust.client(caCert, "NOMAD_CACERT", Duration.ofSeconds(5));
   }
 
   public static NomadClient fromEnvironment(Map<String, String> env) {

@@ -14,6 +14,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.filewcount.agent.cli.Main;
+import org.filewcount.agent.testing.RepoFiles;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -64,7 +65,7 @@ class CliFlagsDocumentedTest {
   void everyDocumentedInvocationUsesRealFlags() throws IOException {
     Map<String, Set<String>> flags = flagsByCommand();
     List<String> unknown = new ArrayList<>();
-    for (Path file : RepoFiles.withSuffix(".md")) {
+    for (Path file : RepoFiles.filesEndingWith(".md")) {
       List<String> lines = Files.readAllLines(file);
       for (int i = 0; i < lines.size(); i++) {
         Matcher inv = INVOCATION.matcher(lines.get(i));

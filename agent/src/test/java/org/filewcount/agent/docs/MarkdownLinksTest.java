@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.filewcount.agent.testing.RepoFiles;
 import org.junit.jupiter.api.Test;
 
 /** Every relative link in the repository's Markdown resolves to a file, and to a heading when it names one. */
@@ -23,7 +24,7 @@ class MarkdownLinksTest {
 
   @Test
   void relativeLinksResolve() throws IOException {
-    List<Path> markdown = RepoFiles.withSuffix(".md");
+    List<Path> markdown = RepoFiles.filesEndingWith(".md");
     assertThat(markdown).as("Markdown files under %s", RepoFiles.root()).isNotEmpty();
     List<String> broken = new ArrayList<>();
     for (Path file : markdown) {

@@ -14,6 +14,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.filewcount.agent.cli.Main;
+import org.filewcount.agent.testing.RepoFiles;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import org.filewcount.agent.testing.RepoFiles;
 
 /**
  * A config entry file of consul/ as the JSON body of Consul's {@code PUT /v1/config}, for tests that write

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.util.Properties;
+import org.filewcount.agent.testing.RepoFiles;
 
 /** envoy/bootstrap.properties as the tests read it. */
 final class EnvoyTunables {

@@ -9,6 +9,8 @@ import static org.filewcount.agent.infra.NomadJobs.variableDefault;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
+import org.filewcount.agent.config.Durations;
+import org.filewcount.agent.testing.RepoFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.filewcount.agent.testing.RepoFiles;
 
 /**
  * HashiCorp's HCL2 parser (npm {@code @cdktf/hcl2json}, a WASM build of the Go library), run through

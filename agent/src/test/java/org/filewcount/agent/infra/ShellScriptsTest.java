@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.filewcount.agent.testing.RepoFiles;
 import org.junit.jupiter.api.Test;
 
 /** shellcheck on every shell script of the repository: scripts/, the agent launcher, bench/ and any *.sh. */

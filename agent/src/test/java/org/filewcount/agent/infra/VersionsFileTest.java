@@ -3,6 +3,8 @@ package org.filewcount.agent.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import org.filewcount.agent.testing.RepoFiles;
+import org.filewcount.agent.testing.VersionsFile;
 import org.junit.jupiter.api.Test;
 
 class VersionsFileTest {

@@ -17,8 +17,8 @@ import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.config.InstanceIdentity;
 import org.filewcount.agent.config.MeshSettings;
 import org.filewcount.agent.infra.ConsulEntryFiles;
-import org.filewcount.agent.infra.VersionsFile;
 import org.filewcount.agent.testing.FilewcountStandIn;
+import org.filewcount.agent.testing.VersionsFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,7 +63,7 @@ class MeshSplitIT {
     v2 = FilewcountStandIn.start();
     Testcontainers.exposeHostPorts(v1.port(), v2.port());
     network = Network.newNetwork();
-    consul = new ConsulContainer(DockerImageName.parse(VERSIONS.get("CONSUL_IMAGE")).asCompatibleSubstituteFor("hashicorp/consul"))
+    consul = new ConsulContainer(VERSIONS.image("CONSUL_IMAGE", "hashicorp/consul"))
         .withNetwork(network)
         .withNetworkAliases("consul");
     consul.start();

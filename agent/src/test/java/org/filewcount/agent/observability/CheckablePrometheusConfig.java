@@ -50,11 +50,11 @@ final class CheckablePrometheusConfig {
   /** Writes the checkable config and the rule files beside it (rule_files are relative to the config). */
   static Path writeTo(Path dir) {
     try {
-      JsonNode original = RepoFiles.yaml(RepoFiles.prometheusConfig());
+      JsonNode original = StackFiles.yaml(StackFiles.prometheusConfig());
       Path config = dir.resolve("prometheus.yml");
-      RepoFiles.YAML.writeValue(config.toFile(), from(original));
+      StackFiles.YAML.writeValue(config.toFile(), from(original));
       Path rules = Files.createDirectories(dir.resolve("rules"));
-      for (Path file : RepoFiles.ruleFiles()) {
+      for (Path file : StackFiles.ruleFiles()) {
         Files.copy(file, rules.resolve(file.getFileName()));
       }
       return config;

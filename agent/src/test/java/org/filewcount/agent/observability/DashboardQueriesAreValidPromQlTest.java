@@ -33,7 +33,7 @@ class DashboardQueriesAreValidPromQlTest {
     queries.addAll(PromQueries.fromDatasources());
     assertThat(queries).hasSizeGreaterThan(30);
 
-    ObjectNode file = RepoFiles.YAML.createObjectNode();
+    ObjectNode file = StackFiles.YAML.createObjectNode();
     ArrayNode rules = file.putArray("groups").addObject().put("name", "dashboard-queries").putArray("rules");
     List<String> locations = new ArrayList<>();
     for (PromQueries.Query query : queries) {
@@ -41,7 +41,7 @@ class DashboardQueriesAreValidPromQlTest {
       locations.add(query.location());
     }
     Path rulesFile = dir.resolve("dashboard-queries.rules.yml");
-    RepoFiles.YAML.writeValue(rulesFile.toFile(), file);
+    StackFiles.YAML.writeValue(rulesFile.toFile(), file);
 
     Promtool.Result result = Promtool.locate().run(dir, "check", "rules", rulesFile.toString());
 

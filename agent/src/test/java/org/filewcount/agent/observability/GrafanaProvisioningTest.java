@@ -143,26 +143,26 @@ class GrafanaProvisioningTest {
 
   @Test
   void dashboardsProviderReadsWhereComposeAndNomadPutTheFiles() {
-    Path providerFile = RepoFiles.observability().resolve("grafana/provisioning/dashboards/dashboards.yaml");
-    String path = RepoFiles.yaml(providerFile).path("providers").get(0).path("options").path("path").asText();
-    assertThat(RepoFiles.text(RepoFiles.observability().resolve("docker-compose.yml")))
+    Path providerFile = StackFiles.observability().resolve("grafana/provisioning/dashboards/dashboards.yaml");
+    String path = StackFiles.yaml(providerFile).path("providers").get(0).path("options").path("path").asText();
+    assertThat(StackFiles.text(StackFiles.observability().resolve("docker-compose.yml")))
         .contains("./grafana/dashboards:" + path);
-    assertThat(RepoFiles.text(RepoFiles.root().resolve("nomad/observability.nomad.hcl")))
+    assertThat(StackFiles.text(StackFiles.root().resolve("nomad/observability.nomad.hcl")))
         .contains("local/grafana/dashboards:" + path);
   }
 
   private static Map<String, JsonNode> loadDashboards() {
     Map<String, JsonNode> byName = new TreeMap<>();
-    for (Path file : RepoFiles.dashboards()) {
+    for (Path file : StackFiles.dashboards()) {
       String name = file.getFileName().toString();
-      byName.put(name.substring(0, name.length() - ".json".length()), RepoFiles.json(file));
+      byName.put(name.substring(0, name.length() - ".json".length()), StackFiles.json(file));
     }
     return byName;
   }
 
   private static Map<String, JsonNode> loadDatasources() {
     Map<String, JsonNode> byUid = new TreeMap<>();
-    RepoFiles.yaml(RepoFiles.datasources()).path("datasources").forEach(d -> byUid.put(d.path("uid").asText(), d));
+    StackFiles.yaml(StackFiles.datasources()).path("datasources").forEach(d -> byUid.put(d.path("uid").asText(), d));
     return byUid;
   }
 }

@@ -29,7 +29,7 @@ final class KnownMetrics {
   static KnownMetrics load() {
     KnownMetrics known = new KnownMetrics();
     known.namesBySource.put("agent (MetricCatalog)", new TreeSet<>(MetricCatalog.prometheusNames()));
-    Path lists = RepoFiles.observability().resolve("metric-names");
+    Path lists = StackFiles.observability().resolve("metric-names");
     known.namesBySource.put("Envoy (metric-names/envoy.txt)", readList(lists.resolve("envoy.txt")));
     known.namesBySource.put("Consul (metric-names/consul.txt)", readList(lists.resolve("consul.txt")));
     known.namesBySource.put("Prometheus (metric-names/prometheus.txt)", readList(lists.resolve("prometheus.txt")));
@@ -40,7 +40,7 @@ final class KnownMetrics {
   /** Entries are "name https://doc-source ...": a name without its source is refused. */
   static Set<String> readList(Path file) {
     Set<String> names = new TreeSet<>();
-    List<String> lines = RepoFiles.text(file).lines().map(String::strip)
+    List<String> lines = StackFiles.text(file).lines().map(String::strip)
         .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
     for (String line : lines) {
       var entry = LIST_ENTRY.matcher(line);
@@ -54,8 +54,8 @@ final class KnownMetrics {
 
   static Set<String> recordedNames() {
     Set<String> names = new TreeSet<>();
-    for (Path file : RepoFiles.ruleFiles()) {
-      for (JsonNode group : RepoFiles.yaml(file).path("groups")) {
+    for (Path file : StackFiles.ruleFiles()) {
+      for (JsonNode group : StackFiles.yaml(file).path("groups")) {
         for (JsonNode rule : group.path("rules")) {
           if (rule.hasNonNull("record")) {
             names.add(rule.get("record").asText());

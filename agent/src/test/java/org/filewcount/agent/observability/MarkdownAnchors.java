@@ -23,7 +23,7 @@ final class MarkdownAnchors {
     Set<String> anchors = new TreeSet<>();
     Map<String, Integer> seen = new HashMap<>();
     boolean inFence = false;
-    for (String line : RepoFiles.text(markdown).lines().toList()) {
+    for (String line : StackFiles.text(markdown).lines().toList()) {
       if (line.startsWith("```")) {
         inFence = !inFence;
         continue;

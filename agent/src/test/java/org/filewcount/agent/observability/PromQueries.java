@@ -24,8 +24,8 @@ final class PromQueries {
 
   static List<Query> fromRules() {
     List<Query> queries = new ArrayList<>();
-    for (Path file : RepoFiles.ruleFiles()) {
-      for (JsonNode group : RepoFiles.yaml(file).path("groups")) {
+    for (Path file : StackFiles.ruleFiles()) {
+      for (JsonNode group : StackFiles.yaml(file).path("groups")) {
         for (JsonNode rule : group.path("rules")) {
           String name = rule.has("alert") ? "alert " + rule.get("alert").asText() : "record " + rule.path("record").asText();
           queries.add(new Query(file.getFileName() + ": " + name, rule.path("expr").asText()));
@@ -37,8 +37,8 @@ final class PromQueries {
 
   static List<Query> fromDashboards() {
     List<Query> queries = new ArrayList<>();
-    for (Path file : RepoFiles.dashboards()) {
-      JsonNode dashboard = RepoFiles.json(file);
+    for (Path file : StackFiles.dashboards()) {
+      JsonNode dashboard = StackFiles.json(file);
       String name = file.getFileName().toString();
       for (JsonNode panel : panels(dashboard)) {
         for (JsonNode target : panel.path("targets")) {
@@ -65,7 +65,7 @@ final class PromQueries {
 
   static List<Query> fromDatasources() {
     List<Query> queries = new ArrayList<>();
-    for (JsonNode datasource : RepoFiles.yaml(RepoFiles.datasources()).path("datasources")) {
+    for (JsonNode datasource : StackFiles.yaml(StackFiles.datasources()).path("datasources")) {
       for (JsonNode query : datasource.path("jsonData").path("tracesToMetrics").path("queries")) {
         queries.add(new Query("datasources.yaml: " + datasource.path("name").asText() + " trace-to-metrics '"
             + query.path("name").asText() + "'", query.path("query").asText()));

@@ -25,7 +25,7 @@ class PrometheusConfigTest {
   @TempDir
   Path dir;
 
-  private final JsonNode original = RepoFiles.yaml(RepoFiles.prometheusConfig());
+  private final JsonNode original = StackFiles.yaml(StackFiles.prometheusConfig());
 
   @Test
   void agentsAndEnvoyAreDiscoveredInConsul() {
@@ -62,14 +62,14 @@ class PrometheusConfigTest {
     Promtool.Result result = Promtool.locate().run(dir, "check", "config", config.toString());
 
     assertThat(result.exitCode()).as(result.output()).isZero();
-    assertThat(result.output()).contains("SUCCESS: " + RepoFiles.ruleFiles().size() + " rule files found");
+    assertThat(result.output()).contains("SUCCESS: " + StackFiles.ruleFiles().size() + " rule files found");
   }
 
   @Test
   void promtoolWouldRefuseTheOriginalHere() {
     // Why the checkable copy exists. If this starts failing, Debian's promtool learned Consul
     // discovery: check the original directly and drop the copy.
-    Promtool.Result result = Promtool.locate().run(dir, "check", "config", RepoFiles.prometheusConfig().toString());
+    Promtool.Result result = Promtool.locate().run(dir, "check", "config", StackFiles.prometheusConfig().toString());
 
     assertThat(result.exitCode()).isNotZero();
     assertThat(result.output()).contains("consul_sd_configs");
@@ -176,9 +176,9 @@ class PrometheusConfigTest {
     // File discovery answers at once; the default 30 s is the wait for slow mechanisms.
     Promtool.Result result = Promtool.locate().run(dir, "check", "service-discovery", "--timeout=2s", config.toString(), job);
     assertThat(result.exitCode()).as(result.output()).isZero();
-    JsonNode all = RepoFiles.JSON.readTree(result.stdout());
+    JsonNode all = StackFiles.JSON.readTree(result.stdout());
     assertThat(all.isArray()).as(result.output()).isTrue();
-    var kept = RepoFiles.JSON.createArrayNode();
+    var kept = StackFiles.JSON.createArrayNode();
     for (JsonNode target : all) {
       if (!target.path("labels").isEmpty()) {
         kept.add(target.path("labels"));

@@ -24,9 +24,9 @@ class PrometheusRulesTest {
   @Test
   void promtoolChecksEveryRuleFile() {
     List<String> args = new ArrayList<>(List.of("check", "rules"));
-    RepoFiles.ruleFiles().forEach(f -> args.add(f.toString()));
+    StackFiles.ruleFiles().forEach(f -> args.add(f.toString()));
 
-    Promtool.Result result = Promtool.locate().run(RepoFiles.root(), args.toArray(String[]::new));
+    Promtool.Result result = Promtool.locate().run(StackFiles.root(), args.toArray(String[]::new));
 
     assertThat(result.exitCode()).as(result.output()).isZero();
     assertThat(result.output()).doesNotContain("FAILED");
@@ -35,9 +35,9 @@ class PrometheusRulesTest {
   @Test
   void promtoolUnitTestsPass() {
     List<String> args = new ArrayList<>(List.of("test", "rules"));
-    RepoFiles.ruleTestFiles().forEach(f -> args.add(f.toString()));
+    StackFiles.ruleTestFiles().forEach(f -> args.add(f.toString()));
 
-    Promtool.Result result = Promtool.locate().run(RepoFiles.root(), args.toArray(String[]::new));
+    Promtool.Result result = Promtool.locate().run(StackFiles.root(), args.toArray(String[]::new));
 
     assertThat(result.exitCode()).as(result.output()).isZero();
     assertThat(result.output()).contains("SUCCESS").doesNotContain("FAILED");
@@ -46,11 +46,11 @@ class PrometheusRulesTest {
   @Test
   void everyRuleFileIsUnderTest() {
     Set<String> tested = new TreeSet<>();
-    for (Path test : RepoFiles.ruleTestFiles()) {
-      RepoFiles.yaml(test).path("rule_files").forEach(f -> tested.add(Path.of(f.asText()).getFileName().toString()));
+    for (Path test : StackFiles.ruleTestFiles()) {
+      StackFiles.yaml(test).path("rule_files").forEach(f -> tested.add(Path.of(f.asText()).getFileName().toString()));
     }
     Set<String> files = new TreeSet<>();
-    RepoFiles.ruleFiles().forEach(f -> files.add(f.getFileName().toString()));
+    StackFiles.ruleFiles().forEach(f -> files.add(f.getFileName().toString()));
     assertThat(tested).containsAll(files);
   }
 
@@ -58,8 +58,8 @@ class PrometheusRulesTest {
   void everyAlertHasAFiringAndAQuietScenario() {
     Map<String, int[]> scenarios = new TreeMap<>();
     alerts().keySet().forEach(name -> scenarios.put(name, new int[2]));
-    for (Path test : RepoFiles.ruleTestFiles()) {
-      for (JsonNode group : RepoFiles.yaml(test).path("tests")) {
+    for (Path test : StackFiles.ruleTestFiles()) {
+      for (JsonNode group : StackFiles.yaml(test).path("tests")) {
         for (JsonNode check : group.path("alert_rule_test")) {
           int[] counts = scenarios.get(check.path("alertname").asText());
           assertThat(counts).as("test of an unknown alert %s in %s", check.path("alertname"), test).isNotNull();
@@ -84,7 +84,7 @@ class PrometheusRulesTest {
 
   @Test
   void everyAlertHasSeveritySummaryAndARunbookThatExists() {
-    Set<String> anchors = MarkdownAnchors.of(RepoFiles.root().resolve("docs/operations.md"));
+    Set<String> anchors = MarkdownAnchors.of(StackFiles.root().resolve("docs/operations.md"));
     List<String> problems = new ArrayList<>();
     alerts().forEach((name, rule) -> {
       String severity = rule.path("labels").path("severity").asText();
@@ -106,8 +106,8 @@ class PrometheusRulesTest {
 
   private static Map<String, JsonNode> alerts() {
     Map<String, JsonNode> alerts = new TreeMap<>();
-    for (Path file : RepoFiles.ruleFiles()) {
-      for (JsonNode group : RepoFiles.yaml(file).path("groups")) {
+    for (Path file : StackFiles.ruleFiles()) {
+      for (JsonNode group : StackFiles.yaml(file).path("groups")) {
         for (JsonNode rule : group.path("rules")) {
           if (rule.hasNonNull("alert")) {
             alerts.put(rule.get("alert").asText(), rule);

@@ -74,10 +74,10 @@ class PrometheusStackIT {
       Files.writeString(dir.resolve(CheckablePrometheusConfig.sdFileName(job)), job.equals("envoy") ? "[]" : targets);
     }
     Path config = CheckablePrometheusConfig.writeTo(dir);
-    ObjectNode fast = (ObjectNode) RepoFiles.YAML.readTree(config.toFile());
+    ObjectNode fast = (ObjectNode) StackFiles.YAML.readTree(config.toFile());
     ((ObjectNode) fast.path("global")).put("scrape_interval", "1s").put("evaluation_interval", "1s");
     fast.path("scrape_configs").forEach(job -> ((ObjectNode) job).remove("scrape_interval"));
-    RepoFiles.YAML.writeValue(config.toFile(), fast);
+    StackFiles.YAML.writeValue(config.toFile(), fast);
 
     prometheusPort = freePort();
     prometheus = new ProcessBuilder(prometheusBinary(), "--config.file=" + config,
@@ -132,7 +132,7 @@ class PrometheusStackIT {
     HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    JsonNode result = RepoFiles.JSON.readTree(response.body()).path("data").path("result");
+    JsonNode result = StackFiles.JSON.readTree(response.body()).path("data").path("result");
     assertThat(result.size()).as("%s returned %s", promql, result).isLessThanOrEqualTo(1);
     return result.isEmpty() ? "" : result.get(0).path("value").get(1).asText();
   }

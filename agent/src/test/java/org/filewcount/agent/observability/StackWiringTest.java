@@ -26,11 +26,11 @@ class StackWiringTest {
   private static final Pattern FILE_CALL = Pattern.compile("file(?:set)?\\(\"\\$\\{local\\.obs}/([^\"$]+)\"|fileset\\(local\\.obs,\\s*\"([^\"]+)\"\\)");
   private static final Pattern NOMAD_IMAGE_VAR = Pattern.compile("variable \"([a-z_]+_image)\"");
 
-  private final JsonNode collector = RepoFiles.yaml(RepoFiles.observability().resolve("otel-collector/config.yaml"));
-  private final JsonNode tempo = RepoFiles.yaml(RepoFiles.observability().resolve("tempo/tempo.yaml"));
-  private final JsonNode prometheus = RepoFiles.yaml(RepoFiles.prometheusConfig());
-  private final JsonNode compose = RepoFiles.yaml(RepoFiles.observability().resolve("docker-compose.yml"));
-  private final String nomadJob = RepoFiles.text(RepoFiles.root().resolve("nomad/observability.nomad.hcl"));
+  private final JsonNode collector = StackFiles.yaml(StackFiles.observability().resolve("otel-collector/config.yaml"));
+  private final JsonNode tempo = StackFiles.yaml(StackFiles.observability().resolve("tempo/tempo.yaml"));
+  private final JsonNode prometheus = StackFiles.yaml(StackFiles.prometheusConfig());
+  private final JsonNode compose = StackFiles.yaml(StackFiles.observability().resolve("docker-compose.yml"));
+  private final String nomadJob = StackFiles.text(StackFiles.root().resolve("nomad/observability.nomad.hcl"));
 
   @Test
   void collectorReceivesOtlpOnTheStandardPortsForEveryone() {
@@ -71,7 +71,7 @@ class StackWiringTest {
 
   @Test
   void grafanaDataSourcesPointAtPrometheusAndTempo() {
-    JsonNode sources = RepoFiles.yaml(RepoFiles.datasources()).path("datasources");
+    JsonNode sources = StackFiles.yaml(StackFiles.datasources()).path("datasources");
     String tempoHttp = tempo.path("server").path("http_listen_address").asText() + ":" + tempo.path("server").path("http_listen_port").asText();
     String prometheusListen = flagValue(composeCommand("prometheus"), "--web.listen-address");
     for (JsonNode source : sources) {
@@ -100,7 +100,7 @@ class StackWiringTest {
   @Test
   void imagesComeFromVersionsEnv() throws IOException {
     Properties versions = new Properties();
-    versions.load(new StringReader(RepoFiles.text(RepoFiles.root().resolve("versions.env"))));
+    versions.load(new StringReader(StackFiles.text(StackFiles.root().resolve("versions.env"))));
     List<String> keys = List.of("PROMETHEUS_IMAGE", "GRAFANA_IMAGE", "TEMPO_IMAGE", "OTEL_COLLECTOR_IMAGE");
     for (String key : keys) {
       assertThat(versions.getProperty(key)).as(key + " in versions.env").matches("[a-z0-9./-]+:[A-Za-z0-9._-]+")
@@ -114,8 +114,8 @@ class StackWiringTest {
       composeKeys.add(key.group(1));
     });
     assertThat(composeKeys).containsExactlyInAnyOrderElementsOf(keys);
-    Path dotEnv = RepoFiles.observability().resolve(".env");
-    assertThat(Files.readString(dotEnv)).isEqualTo(RepoFiles.text(RepoFiles.root().resolve("versions.env")));
+    Path dotEnv = StackFiles.observability().resolve(".env");
+    assertThat(Files.readString(dotEnv)).isEqualTo(StackFiles.text(StackFiles.root().resolve("versions.env")));
     // Nomad: one variable per image, named after the versions.env key.
     List<String> nomadVars = new ArrayList<>();
     Matcher variable = NOMAD_IMAGE_VAR.matcher(nomadJob);
@@ -136,13 +136,13 @@ class StackWiringTest {
       }
       shipped.add(path);
       if (path.contains("*")) {
-        var matcher = RepoFiles.observability().getFileSystem().getPathMatcher("glob:" + path);
-        try (var files = Files.walk(RepoFiles.observability())) {
-          assertThat(files.map(f -> RepoFiles.observability().relativize(f)).filter(matcher::matches).count())
+        var matcher = StackFiles.observability().getFileSystem().getPathMatcher("glob:" + path);
+        try (var files = Files.walk(StackFiles.observability())) {
+          assertThat(files.map(f -> StackFiles.observability().relativize(f)).filter(matcher::matches).count())
               .as("files matching %s", path).isPositive();
         }
       } else {
-        assertThat(RepoFiles.observability().resolve(path)).as("file(%s)", path).isRegularFile();
+        assertThat(StackFiles.observability().resolve(path)).as("file(%s)", path).isRegularFile();
       }
     }
     assertThat(shipped).contains("otel-collector/config.yaml", "tempo/tempo.yaml", "prometheus/prometheus.yml",
@@ -160,7 +160,7 @@ class StackWiringTest {
     List<String> missing = new ArrayList<>();
     compose.path("services").forEach(service -> service.path("volumes").forEach(volume -> {
       String source = volume.asText().split(":")[0];
-      if (source.startsWith("./") && !Files.exists(RepoFiles.observability().resolve(source))) {
+      if (source.startsWith("./") && !Files.exists(StackFiles.observability().resolve(source))) {
         missing.add(volume.asText());
       }
     }));

@@ -32,12 +32,6 @@ final class RecordingUpstream implements AutoCloseable {
     }
   }
 
-  static {
-    // The JDK server writes headers and body separately; with Nagle on, the body waits for the
-    // proxy's delayed ACK (40 ms per request). nginx, the real app's front, sends them together.
-    System.setProperty("sun.net.httpserver.nodelay", "true");
-  }
-
   private final HttpServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "recording-upstream");

@@ -13,6 +13,7 @@ import org.filewcount.agent.config.ConfigException;
 import org.filewcount.agent.config.ConsulSettings;
 import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.config.InstanceIdentity;
+import org.filewcount.agent.config.PemTrust;
 import org.filewcount.agent.config.Secret;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -92,7 +93,7 @@ class ConsulTlsTest {
   @Test
   void aFileWithoutACertificateIsAConfigurationError() throws Exception {
     Path notPem = Files.writeString(dir.resolve("not.pem"), "hello\n");
-    assertThatThrownBy(() -> ConsulTls.fromPem(notPem))
+    assertThatThrownBy(() -> PemTrust.fromPem(notPem, "CONSUL_CACERT"))
         .isInstanceOf(ConfigException.class).hasMessageContaining("CONSUL_CACERT");
   }
 }

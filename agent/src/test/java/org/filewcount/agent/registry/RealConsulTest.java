@@ -16,6 +16,7 @@ import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.config.InstanceIdentity;
 import org.filewcount.agent.config.MeshSettings;
 import org.filewcount.agent.probe.ProbeResult;
+import org.filewcount.agent.testing.VersionsFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 class RealConsulTest {
 
   @Container
-  static final ConsulContainer CONSUL = new ConsulContainer(ConsulImage.get());
+  static final ConsulContainer CONSUL = new ConsulContainer(VersionsFile.load().image("CONSUL_IMAGE", "hashicorp/consul"));
 
   private KiwiConsulAgent consul;
   private RegistrationPayload payload;

@@ -172,8 +172,18 @@ public final class FilewcountStandIn implements AutoCloseable {
   private void upload(HttpExchange ex) throws IOException {
     String declared = ex.getRequestHeaders().getFirst("Content-Length");
     if (declared != null && Long.parseLong(declared.trim()) > MAX_BODY) {
-      // nginx answers before reading the body.
-      send(ex, 413, "<html><head><title>413 Request Entity Too Large</title></head></html>");
+      // nginx answers before reading the body, then discards what still arrives (lingering close) so the
+      // client reads the 413 instead of a reset.
+      byte[] bytes = "<html><head><title>413 Request Entity Too Large</title></head></html>"
+          .getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().set("Content-Type", "text/html");
+      ex.getResponseHeaders().set("Connection", "close");
+      ex.sendResponseHeaders(413, bytes.length);
+      OutputStream out = ex.getResponseBody();
+      out.write(bytes);
+      out.flush();
+      ex.getRequestBody().transferTo(OutputStream.nullOutputStream());
+      out.close();
       return;
     }
     Optional<byte[]> body = readBounded(ex.getRequestBody());

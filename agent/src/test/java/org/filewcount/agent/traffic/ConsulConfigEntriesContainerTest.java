@@ -3,21 +3,16 @@ package org.filewcount.agent.traffic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.io.Reader;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import org.filewcount.agent.config.ConsulSettings;
+import org.filewcount.agent.testing.VersionsFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.consul.ConsulContainer;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
-import org.testcontainers.utility.DockerImageName;
 
 /**
  * shift against a real Consul (the image pinned in versions.env): the three config entries are written,
@@ -29,28 +24,10 @@ import org.testcontainers.utility.DockerImageName;
 class ConsulConfigEntriesContainerTest {
 
   @Container
-  static final ConsulContainer CONSUL = new ConsulContainer(DockerImageName.parse(consulImage())
-      .asCompatibleSubstituteFor("hashicorp/consul"));
+  static final ConsulContainer CONSUL = new ConsulContainer(VersionsFile.load().image("CONSUL_IMAGE", "hashicorp/consul"));
 
   private static ConsulHttp http;
   private static Map<String, String> env;
-
-  static String consulImage() {
-    Path versions = Path.of(System.getProperty("repo.root", ".."), "versions.env");
-    if (Files.isReadable(versions)) {
-      Properties p = new Properties();
-      try (Reader r = Files.newBufferedReader(versions)) {
-        p.load(r);
-      } catch (IOException e) {
-        throw new IllegalStateException("cannot read " + versions, e);
-      }
-      String image = p.getProperty("CONSUL_IMAGE");
-      if (image != null && !image.isBlank()) {
-        return image.strip();
-      }
-    }
-    return "hashicorp/consul:1.22.7";
-  }
 
   @BeforeAll
   static void setUp() {

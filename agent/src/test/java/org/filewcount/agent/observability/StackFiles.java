@@ -9,30 +9,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.filewcount.agent.testing.RepoFiles;
 
 /** Paths of the observability stack's files in the repository, and readers for them. */
-final class RepoFiles {
+final class StackFiles {
 
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   static final ObjectMapper JSON = new ObjectMapper();
 
-  private RepoFiles() {
+  private StackFiles() {
   }
 
-  /** The repository root: system property {@code repo.root} (set by the pom), else found upwards from here. */
+  /** The repository root (the shared test helper knows how to find it). */
   static Path root() {
-    String property = System.getProperty("repo.root");
-    if (property != null && !property.isBlank()) {
-      return Path.of(property).toAbsolutePath().normalize();
-    }
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isDirectory(dir.resolve("observability")) && Files.isRegularFile(dir.resolve("pom.xml"))
-          && Files.isDirectory(dir.resolve("agent"))) {
-        return dir;
-      }
-    }
-    throw new IllegalStateException("cannot find the repository root: run the tests through Maven (it sets repo.root)");
+    return RepoFiles.root();
   }
+
 
   static Path observability() {
     return root().resolve("observability");

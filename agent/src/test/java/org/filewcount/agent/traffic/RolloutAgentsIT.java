@@ -12,17 +12,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-import com.sun.net.httpserver.HttpServer;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,10 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.filewcount.agent.config.HostPort;
-import org.filewcount.agent.config.InstanceIdentity;
-import org.filewcount.agent.proxy.ExchangeObserver;
-import org.filewcount.agent.telemetry.Telemetry;
+import org.filewcount.agent.registry.StubConsul;
 import org.filewcount.agent.testing.FilewcountStandIn;
 import org.filewcount.agent.testing.Multipart;
 import org.junit.jupiter.api.AfterEach;
@@ -48,23 +35,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * rollout judged by a real Prometheus (the Debian package) scraping the agent telemetry of two versions:
- * 1.0 and 2.0 each have a filewcount stand-in and the agent's real Telemetry (metric names, resource
- * labels, outcome classification of the real result pages), served at /metrics. 2.0's stand-in answers
- * "Problem parsing uploaded file" for 30 % of uploads; the rollout must roll back and name the error ratio.
- *
- * <p>The requests go to the stand-ins directly and are replayed into each agent's ExchangeObserver, the
- * seam the Netty proxy reports through (see {@link Instance} for running it against agent processes).
- * Consul is a stub that follows its API.
+ * rollout judged by a real Prometheus (the Debian package) scraping two real agents: the packaged jar's
+ * {@code run} for 1.0 and 2.0, each proxying its filewcount stand-in (--listen), serving /metrics
+ * (--admin) and registering in a stub Consul that keeps state like a Consul agent, under generated upload
+ * load. 2.0's stand-in answers "Problem parsing uploaded file" (inside a 200 page) for 30 % of uploads:
+ * the rollout must roll back and name the error ratio. A healthy 2.0 is promoted. The rollout reads the
+ * agents' health from that registration; its config entry writes go to a stub following Consul's API.
  */
-class RolloutPrometheusIT {
+class RolloutAgentsIT {
 
   private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
 
   @RegisterExtension
   static WireMockExtension consul = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final StubConsul registry = new StubConsul();
+
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final AtomicBoolean loading = new AtomicBoolean(true);
   private FilewcountStandIn stable;
   private FilewcountStandIn canary;
@@ -74,11 +61,70 @@ class RolloutPrometheusIT {
   private int prometheusPort;
   private Thread load;
 
+  /** One `filewcount-agent run` child process. */
+  static final class AgentProcessInstance implements Instance {
+    final Process process;
+    final int listenPort;
+    final int adminPort;
+
+    AgentProcessInstance(String version, FilewcountStandIn app, URI consulAddress) throws Exception {
+      listenPort = freePort();
+      adminPort = freePort();
+      String jar = System.getProperty("agent.jar", "target/filewcount-agent.jar");
+      Path log = Files.createTempFile("agent-" + version + "-", ".log");
+      ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-jar", jar, "run", "--service", "filewcount", "--service-version", version,
+          "--app-url", app.url().toString(), "--listen", "127.0.0.1:" + listenPort,
+          "--admin", "127.0.0.1:" + adminPort, "--consul", consulAddress.toString(),
+          "--check-interval", "1s", "--probe-interval", "5s", "--drain", "0s")
+          .redirectErrorStream(true).redirectOutput(log.toFile());
+      pb.environment().remove("CONSUL_HTTP_ADDR");
+      pb.environment().put("OTEL_TRACES_EXPORTER", "none");
+      process = pb.start();
+      HttpClient http = HttpClient.newHttpClient();
+      await("agent " + version + " ready (log: " + log + ")").atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(250)).until(() -> {
+            assertThat(process.isAlive()).as(Files.readString(log)).isTrue();
+            try {
+              return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/health/ready"))
+                  .GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (java.io.IOException e) {
+              return false;
+            }
+          });
+    }
+
+    @Override
+    public int metricsPort() {
+      return adminPort;
+    }
+
+    @Override
+    public HttpResponse<byte[]> upload(HttpClient http, Multipart upload) throws Exception {
+      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + listenPort + "/file_upload"))
+          .header("Content-Type", upload.contentType()).POST(HttpRequest.BodyPublishers.ofByteArray(upload.bytes()))
+          .build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @Override
+    public void close() throws Exception {
+      process.toHandle().destroy(); // SIGTERM: the agent drains and deregisters
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
   /**
-   * One version's instance as the test sees it: where Prometheus scrapes it, and how an upload reaches
-   * it. {@link FakeAgent} is the agent's telemetry behind the proxy's seam; an agent process started
-   * with {@code run --listen ... --admin ...} fits the same two methods (uploads to --listen, metrics at
-   * --admin), which is all it takes to run this test against real agents once {@code run} wires the proxy.
+   * One version's instance as the test sees it: where Prometheus scrapes it (--admin) and where uploads
+   * go (--listen). An agent process started with {@code run --listen ... --admin ...} fits the same two
+   * methods.
    */
   interface Instance extends AutoCloseable {
     int metricsPort();
@@ -86,69 +132,20 @@ class RolloutPrometheusIT {
     HttpResponse<byte[]> upload(HttpClient http, Multipart upload) throws Exception;
   }
 
-  /** The agent's telemetry for one instance, fed through the proxy's seam, with /metrics served. */
-  static final class FakeAgent implements Instance {
-    final Telemetry telemetry;
-    final HttpServer metrics;
-
-    FakeAgent(String version, FilewcountStandIn app) throws Exception {
-      this.app = app;
-      metrics = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-      InstanceIdentity id = InstanceIdentity.derive("filewcount", version,
-          new HostPort("127.0.0.1", metrics.getAddress().getPort()), Map.of(), "it");
-      telemetry = Telemetry.builder().service("filewcount").identity(id)
-          .env(Map.of("OTEL_TRACES_EXPORTER", "none")).build();
-      metrics.createContext("/metrics", exchange -> {
-        String accept = exchange.getRequestHeaders().getFirst("Accept");
-        exchange.getResponseHeaders().set("Content-Type", telemetry.metricsSource().contentType(accept));
-        exchange.sendResponseHeaders(200, 0);
-        try (OutputStream out = exchange.getResponseBody()) {
-          telemetry.metricsSource().writeTo(out, accept);
-        }
-      });
-      metrics.start();
-    }
-
-    private final FilewcountStandIn app;
-
-    @Override
-    public int metricsPort() {
-      return metrics.getAddress().getPort();
-    }
-
-    /** Sends the upload to the app and reports the exchange to the telemetry, as the proxy would. */
-    @Override
-    public HttpResponse<byte[]> upload(HttpClient http, Multipart upload) throws Exception {
-      HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(app.url() + "/file_upload"))
-          .header("Content-Type", upload.contentType()).POST(HttpRequest.BodyPublishers.ofByteArray(upload.bytes()))
-          .build(), HttpResponse.BodyHandlers.ofByteArray());
-      observe(upload, r);
-      return r;
-    }
-
-    /** Reports one upload exchange as the proxy would: request head and body, response head and body. */
-    void observe(Multipart upload, HttpResponse<byte[]> response) {
-      DefaultHttpRequest req = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/file_upload");
-      req.headers().set(HttpHeaderNames.HOST, "filewcount");
-      req.headers().set(HttpHeaderNames.CONTENT_TYPE, upload.contentType());
-      ExchangeObserver.Exchange e = telemetry.exchangeObserver().start(req, "127.0.0.1");
-      e.requestBody(upload.bytes().length);
-      DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
-          HttpResponseStatus.valueOf(response.statusCode()));
-      response.headers().firstValue("Content-Type").ifPresent(ct -> head.headers().set(HttpHeaderNames.CONTENT_TYPE, ct));
-      e.responseHead(head);
-      var buf = Unpooled.wrappedBuffer(response.body());
-      e.responseBody(buf);
-      buf.release();
-      e.complete();
-    }
-
-    @Override
-    public void close() {
-      metrics.stop(0);
-      telemetry.close();
-    }
+  private Instance startAgent(String version, FilewcountStandIn app) throws Exception {
+    return new AgentProcessInstance(version, app, registry.address());
   }
+
+  private void serveHealth() {
+    // Both agents registered (each only after its first probe passed) with passing checks.
+    await("both agents registered").atMost(Duration.ofSeconds(30)).until(() -> List.of("1.0", "2.0").stream()
+        .allMatch(v -> registry.requests().stream().anyMatch(r -> r.getUrl().equals("/v1/agent/service/register")
+            && r.getBodyAsString().contains("\"version\":\"" + v + "\""))));
+    // The rollout asks the same Consul the agents registered with.
+    consul.stubFor(get(urlPathEqualTo("/v1/health/service/filewcount"))
+        .willReturn(aResponse().proxiedFrom(registry.address().toString())));
+  }
+
 
   @BeforeEach
   void start() throws Exception {
@@ -156,10 +153,10 @@ class RolloutPrometheusIT {
         + " (.ci/run does this)", PROMETHEUS).isTrue();
     stable = FilewcountStandIn.start();
     canary = FilewcountStandIn.start();
-    stableAgent = new FakeAgent("1.0", stable);
-    canaryAgent = new FakeAgent("2.0", canary);
+    stableAgent = startAgent("1.0", stable);
+    canaryAgent = startAgent("2.0", canary);
 
-    Path work = Files.createDirectories(Path.of("target", "rollout-prometheus-it", Long.toString(System.nanoTime())));
+    Path work = Files.createDirectories(Path.of("target", "rollout-agents-it", Long.toString(System.nanoTime())));
     Path config = work.resolve("prometheus.yml");
     Files.writeString(config, String.join("\n",
         "global:",
@@ -169,9 +166,7 @@ class RolloutPrometheusIT {
         "    static_configs:",
         "      - targets: ['127.0.0.1:" + stableAgent.metricsPort() + "', '127.0.0.1:" + canaryAgent.metricsPort() + "']",
         ""));
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      prometheusPort = s.getLocalPort();
-    }
+    prometheusPort = freePort();
     prometheus = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + config.toAbsolutePath(),
         "--storage.tsdb.path=" + work.resolve("data").toAbsolutePath(),
         "--web.listen-address=127.0.0.1:" + prometheusPort)
@@ -179,8 +174,7 @@ class RolloutPrometheusIT {
     await("Prometheus ready").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
         .until(() -> prometheus.isAlive() && status(URI.create(prometheusUrl() + "/-/ready")) == 200);
 
-    consul.stubFor(get(urlPathEqualTo("/v1/health/service/filewcount"))
-        .willReturn(okJson(ConsulFixtures.healthOf("1.0:1:1", "2.0:1:1"))));
+    serveHealth();
     for (String kind : new String[] {"service-defaults", "service-resolver", "service-splitter"}) {
       consul.stubFor(get(urlEqualTo("/v1/config/" + kind + "/filewcount")).willReturn(aResponse().withStatus(404)));
     }
@@ -219,7 +213,7 @@ class RolloutPrometheusIT {
         prometheus.destroyForcibly();
       }
     }
-    for (AutoCloseable c : new AutoCloseable[] {stableAgent, canaryAgent, stable, canary}) {
+    for (AutoCloseable c : new AutoCloseable[] {stableAgent, canaryAgent, stable, canary, registry}) {
       if (c != null) {
         c.close();
       }

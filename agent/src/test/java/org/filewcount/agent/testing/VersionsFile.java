@@ -1,9 +1,10 @@
-package org.filewcount.agent.infra;
+package org.filewcount.agent.testing;
 
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.util.Properties;
+import org.testcontainers.utility.DockerImageName;
 
 /**
  * versions.env, read the way Java readers (tests, Testcontainers) read it: as Properties. VersionsFileTest
@@ -27,6 +28,11 @@ public final class VersionsFile {
         return new VersionsFile(p);
     }
 
+    /** The image pinned under KEY, for Testcontainers, standing in for the official image of that name. */
+    public DockerImageName image(String key, String officialName) {
+        return DockerImageName.parse(get(key)).asCompatibleSubstituteFor(officialName);
+    }
+
     /** The value of KEY; fails naming the key when versions.env lacks it. */
     public String get(String key) {
         String v = values.getProperty(key);
@@ -36,7 +42,7 @@ public final class VersionsFile {
         return v;
     }
 
-    Properties all() {
+    public Properties all() {
         return values;
     }
 }

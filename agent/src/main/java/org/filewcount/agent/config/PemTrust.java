@@ -1,4 +1,4 @@
-package org.filewcount.agent.registry;
+package org.filewcount.agent.config;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,23 +13,26 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
-import org.filewcount.agent.config.ConfigException;
 
-/** Trust for Consul's HTTPS listener, from the PEM bundle CONSUL_CACERT names (as the consul CLI does). */
-public record ConsulTls(SSLContext sslContext, X509TrustManager trustManager) {
+/**
+ * Trust for an HTTPS API (Consul, Nomad) from the PEM bundle a CA variable names, as HashiCorp's CLIs
+ * read CONSUL_CACERT and NOMAD_CACERT. Errors name the variable, so the fix is obvious.
+ */
+public record PemTrust(SSLContext sslContext, X509TrustManager trustManager) {
 
-  public static ConsulTls fromPem(Path caCert) {
+  /** @param variable the environment variable the path came from, for error messages */
+  public static PemTrust fromPem(Path caCert, String variable) {
     try (InputStream in = Files.newInputStream(caCert)) {
       Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
       if (certs.isEmpty()) {
-        throw new ConfigException("CONSUL_CACERT " + caCert + " holds no PEM certificate: point it at the CA"
-            + " that signed Consul's HTTPS certificate");
+        throw new ConfigException(variable + " " + caCert + " holds no PEM certificate: point it at the CA"
+            + " that signed the server's HTTPS certificate");
       }
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
       int i = 0;
       for (Certificate cert : certs) {
-        store.setCertificateEntry("consul-ca-" + i++, cert);
+        store.setCertificateEntry("ca-" + i++, cert);
       }
       TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(store);
@@ -44,9 +47,9 @@ public record ConsulTls(SSLContext sslContext, X509TrustManager trustManager) {
       }
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(null, new TrustManager[] {tm}, null);
-      return new ConsulTls(ctx, tm);
+      return new PemTrust(ctx, tm);
     } catch (IOException | GeneralSecurityException e) {
-      throw new ConfigException("CONSUL_CACERT " + caCert + " cannot be used as a CA bundle ("
+      throw new ConfigException(variable + " " + caCert + " cannot be used as a CA bundle ("
           + e.getMessage() + "): point it at a PEM file with the CA certificate");
     }
   }
