@@ -1,11 +1,11 @@
 package org.filewcount.agent.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,12 +25,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Streaming, measured from outside: the proxy runs in a child JVM capped at a 64 MiB heap (Netty's
- * direct memory defaults to the same cap) while 32 clients upload just under 10 MiB each at once,
- * 320 MiB in flight. An aggregating proxy would need five times its heap; a streaming one holds a
- * few socket buffers per connection. Every upload must reach the app whole and come back counted.
+ * Streaming, measured from outside: the packaged agent ({@code run}: proxy, telemetry reading each result
+ * page, probe, registration loop) runs in a child JVM capped at a 64 MiB heap (Netty's direct memory
+ * defaults to the same cap) while 32 clients upload just under 10 MiB each at once, 320 MiB in flight.
+ * An aggregating proxy would need five times its heap; a streaming one holds a few socket buffers per
+ * connection. Every upload must reach the app whole and come back counted. No Consul answers: the agent
+ * proxies whether or not it is registered.
  */
-class ConcurrentUploadsTest {
+class ConcurrentUploadsIT {
 
   private static final int CLIENTS = 32;
 
@@ -44,16 +46,27 @@ class ConcurrentUploadsTest {
     WordCounts expected = WordCounts.of(new String(text, StandardCharsets.UTF_8));
 
     try (FilewcountStandIn app = FilewcountStandIn.start()) {
-      Path log = Files.createTempFile("proxy-child", ".log");
-      Process child = new ProcessBuilder(
+      Path log = Files.createTempFile("agent-child", ".log");
+      int port = freePort();
+      int admin = freePort();
+      ProcessBuilder pb = new ProcessBuilder(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Xmx64m", "-XX:+ExitOnOutOfMemoryError",
-          "-cp", System.getProperty("java.class.path"),
-          ProxyTestMain.class.getName(), app.url().toString())
-          .redirectError(log.toFile())
-          .start();
+          "-jar", System.getProperty("agent.jar"), "run",
+          "--app-url", app.url().toString(),
+          "--listen", "127.0.0.1:" + port,
+          "--admin", "127.0.0.1:" + admin,
+          "--consul", "http://127.0.0.1:" + freePort(),
+          // One probe at start-up, none during the uploads: the app's upload count is then ours alone.
+          "--probe-interval", "10m")
+          .redirectErrorStream(true)
+          .redirectOutput(log.toFile());
+      // Spans are built and exported as in production, to an endpoint that is not there.
+      pb.environment().put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + freePort());
+      Process child = pb.start();
       try {
-        int port = awaitPort(child, log);
+        awaitReady(child, admin);
+        long uploadsBefore = app.uploadCount();
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/file_upload"))
@@ -74,13 +87,14 @@ class ConcurrentUploadsTest {
           assertThat(r.body()).contains(banner);
         }
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        assertThat(child.isAlive()).as("proxy child JVM still running (no OutOfMemoryError)").isTrue();
-        assertThat(app.uploadCount()).isEqualTo(CLIENTS);
-        System.out.printf("%d x %d bytes through the proxy at -Xmx64m in %d ms; proxy peak RSS %s%n",
+        assertThat(child.isAlive()).as("agent JVM still running (no OutOfMemoryError): %s", Files.readString(log))
+            .isTrue();
+        assertThat(app.uploadCount() - uploadsBefore).isEqualTo(CLIENTS);
+        System.out.printf("%d x %d bytes through the agent at -Xmx64m in %d ms; agent peak RSS %s%n",
             CLIENTS, body.length, ms, peakRss(child.pid()));
       } finally {
-        child.getOutputStream().close();
-        if (!child.waitFor(10, TimeUnit.SECONDS)) {
+        child.destroy();
+        if (!child.waitFor(15, TimeUnit.SECONDS)) {
           child.destroyForcibly();
         }
       }
@@ -98,17 +112,20 @@ class ConcurrentUploadsTest {
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  private static int awaitPort(Process child, Path log) throws IOException {
-    BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-    StringBuilder seen = new StringBuilder();
-    String line;
-    while ((line = out.readLine()) != null && !line.startsWith("LISTENING ")) {
-      seen.append(line).append('\n'); // logging set-up chatter before the proxy binds
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
     }
-    if (line == null) {
-      throw new IllegalStateException("proxy child did not start:\n" + seen + Files.readString(log));
-    }
-    return Integer.parseInt(line.substring("LISTENING ".length()).trim());
+  }
+
+  /** Ready = the proxy is bound and the first functional probe has passed. */
+  private static void awaitReady(Process child, int admin) {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/health/ready")).build();
+    await("agent ready").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        .failFast("agent exited", () -> !child.isAlive())
+        .ignoreExceptionsInstanceOf(IOException.class)
+        .until(() -> http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
   }
 
   private static String peakRss(long pid) {
