@@ -92,12 +92,10 @@ final class EnvoyBootstrapCommand implements Callable<Integer>, EnvironmentFacto
   }
 
   SidecarBootstrap bootstrap() {
-    if (service == null || !service.matches("[a-zA-Z0-9][a-zA-Z0-9-]*")) {
-      throw new ConfigException("--service '" + service + "' is not a valid Consul service name: use letters, digits and dashes");
-    }
+    FlagValues.serviceName(service);
     EnvoyTunables t = tunables();
     if (otelCollector != null) {
-      t = t.withTracingCollector(RunCommand.hostPort("--otel-collector", otelCollector));
+      t = t.withTracingCollector(FlagValues.hostPort("--otel-collector", otelCollector));
     }
     String grpcRaw = firstNonBlank(consulGrpc, env.get("CONSUL_GRPC_ADDR")).orElse(DEFAULT_GRPC);
     boolean tls = grpcRaw.startsWith("https://");
@@ -150,7 +148,7 @@ final class EnvoyBootstrapCommand implements Callable<Integer>, EnvironmentFacto
       }
       return new HostPort(uri.getHost().replace("[", "").replace("]", ""), uri.getPort());
     }
-    return RunCommand.hostPort("--consul-grpc", value);
+    return FlagValues.hostPort("--consul-grpc", value);
   }
 
   private static Optional<String> firstNonBlank(String... values) {

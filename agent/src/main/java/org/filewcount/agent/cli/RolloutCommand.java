@@ -13,7 +13,6 @@ import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.filewcount.agent.config.ConfigException;
 import org.filewcount.agent.traffic.AbortSwitch;
 import org.filewcount.agent.traffic.ConsoleReporter;
 import org.filewcount.agent.traffic.ConsulHttp;
@@ -120,8 +119,8 @@ final class RolloutCommand implements Callable<Integer>, EnvironmentFactory.Need
   @Override
   public Integer call() {
     RolloutPlan plan = plan();
-    URI prometheusUri = httpUrl("--prometheus", prometheus);
-    Optional<URI> notify = Optional.ofNullable(notifyUrl).map(u -> httpUrl("--notify-url", u));
+    URI prometheusUri = FlagValues.httpUrl("--prometheus", prometheus);
+    Optional<URI> notify = Optional.ofNullable(notifyUrl).map(u -> FlagValues.httpUrl("--notify-url", u));
     logging.apply();
 
     ConsulTrafficControl traffic = new ConsulTrafficControl(new ConsulHttp(consul.settings()));
@@ -171,24 +170,10 @@ final class RolloutCommand implements Callable<Integer>, EnvironmentFactory.Need
         stepList.add(Split.percent("--steps", s));
       }
     }
-    Thresholds thresholds = new Thresholds(maxErrorRatio, RunCommand.duration("--max-p99", maxP99),
+    Thresholds thresholds = new Thresholds(maxErrorRatio, FlagValues.duration("--max-p99", maxP99),
         maxErrorRatioVsStable == null ? OptionalDouble.empty() : OptionalDouble.of(maxErrorRatioVsStable), minRequests);
-    Duration every = RunCommand.duration("--interval", interval);
+    Duration every = FlagValues.duration("--interval", interval);
     return new RolloutPlan(service, to, stepList, every, thresholds, failureLimit,
         nomad ? Optional.of(nomadJob != null ? nomadJob : service) : Optional.empty());
-  }
-
-  static URI httpUrl(String flag, String value) {
-    URI uri;
-    try {
-      uri = URI.create(value.strip());
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(flag + " '" + value + "' is not a URL: use for example http://127.0.0.1:9090");
-    }
-    if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
-      throw new ConfigException(flag + " '" + value + "' must be an http(s):// URL with a host,"
-          + " for example http://127.0.0.1:9090");
-    }
-    return uri;
   }
 }

@@ -1,14 +1,12 @@
 package org.filewcount.agent.cli;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.filewcount.agent.config.AgentConfig;
 import org.filewcount.agent.config.AgentVersion;
 import org.filewcount.agent.config.ConfigException;
-import org.filewcount.agent.config.Durations;
 import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.config.InstanceIdentity;
 import org.filewcount.agent.config.MeshSettings;
@@ -120,25 +118,25 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
     }
   }
 
-
   AgentConfig config() {
     String version = firstNonBlank(serviceVersion, env.get("NOMAD_META_version"), env.get("NOMAD_META_VERSION"))
         .orElse("unknown");
-    HostPort listenAt = hostPort("--listen", listen);
+    HostPort listenAt = FlagValues.hostPort("--listen", listen);
+    HostPort adminAt = FlagValues.hostPort("--admin", admin);
     String advertiseHost = firstNonBlank(advertiseAddress).orElseGet(() -> defaultAdvertiseHost(listenAt));
     HostPort advertised = new HostPort(advertiseHost, advertisePort != null ? advertisePort : listenAt.port());
     AgentConfig.Builder b = AgentConfig.builder()
-        .service(requireName(service))
+        .service(FlagValues.serviceName(service))
         .serviceVersion(version)
         .appUrl(appUrl(appUrl))
         .listen(listenAt)
         .advertised(advertised)
-        .admin(hostPort("--admin", admin))
-        .checkAddress(checkAddress(hostPort("--admin", admin), advertiseHost))
+        .admin(adminAt)
+        .checkAddress(checkAddress(adminAt, advertiseHost))
         .consul(consul.settings())
-        .checkInterval(duration("--check-interval", checkInterval))
-        .probeInterval(duration("--probe-interval", probeInterval))
-        .drain(duration("--drain", drain))
+        .checkInterval(FlagValues.duration("--check-interval", checkInterval))
+        .probeInterval(FlagValues.duration("--probe-interval", probeInterval))
+        .drain(FlagValues.duration("--drain", drain))
         .identity(InstanceIdentity.derive(service, version, advertised, env, AgentVersion.get()));
     if (mesh) {
       b.mesh(meshSettings());
@@ -152,7 +150,7 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
    */
   private HostPort checkAddress(HostPort adminAt, String advertiseHost) {
     if (checkAddress != null) {
-      return hostPort("--check-address", checkAddress);
+      return FlagValues.hostPort("--check-address", checkAddress);
     }
     String nomad = env.get("NOMAD_HOST_ADDR_admin");
     if (nomad != null && !nomad.isBlank()) {
@@ -198,30 +196,6 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
           + " pass --advertise-address with the address other hosts reach this instance at");
     }
     return h;
-  }
-
-  private static String requireName(String name) {
-    if (name == null || !name.matches("[a-zA-Z0-9][a-zA-Z0-9-]*")) {
-      throw new ConfigException("--service '" + name + "' is not a valid Consul service name:"
-          + " use letters, digits and dashes");
-    }
-    return name;
-  }
-
-  static HostPort hostPort(String flag, String value) {
-    try {
-      return HostPort.parse(value);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(flag + ": " + e.getMessage());
-    }
-  }
-
-  static Duration duration(String flag, String value) {
-    try {
-      return Durations.parse(value);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(flag + ": " + e.getMessage());
-    }
   }
 
   private static URI appUrl(String value) {

@@ -68,9 +68,9 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ConsulSettings settings = consul.settings();
-    Duration metricsWindow = RunCommand.duration("--window", window);
+    Duration metricsWindow = FlagValues.duration("--window", window);
     Optional<VersionMetrics> metrics = Optional.ofNullable(prometheus)
-        .map(p -> new PrometheusMetrics(RolloutCommand.httpUrl("--prometheus", p)));
+        .map(p -> new PrometheusMetrics(FlagValues.httpUrl("--prometheus", p)));
     List<ServiceInstance> instances;
     TrafficStatus traffic;
     try (ConsulAgent agent = consulFactory.apply(settings)) {
