@@ -1,209 +1,163 @@
 package org.filewcount.agent.proxy;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.filewcount.agent.proxy.ExchangeObserver.Exchange;
 import org.filewcount.agent.proxy.ExchangeObserver.FailureKind;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.filewcount.agent.proxy.http.Framing;
+import org.filewcount.agent.proxy.http.ProxyResponses;
+import org.filewcount.agent.proxy.http.Refusal;
+import org.filewcount.agent.proxy.upstream.UpstreamConnections;
+import org.filewcount.agent.proxy.upstream.UpstreamHandler;
+import org.filewcount.agent.proxy.upstream.UpstreamListener;
 
 /**
- * One request and its response on their way through the proxy. Both the client connection's
- * forwarding handler and the borrowed app connection's relay call into it, always on the same event
- * loop, so it is a plain state machine without locks.
- *
- * <p>Bytes flow with backpressure both ways: the next slice of the request body is read from the
- * client only when the app connection can take it, and the next slice of the response is read from
- * the app only when the client connection can take it. Nothing is ever aggregated.
+ * One request and its response on their way through the proxy, driven through the moves of
+ * {@link Phase}. The client connection and the borrowed app connection call into it, always on the
+ * same event loop, so it needs no locks. Bytes flow with backpressure both ways: the next slice of
+ * the request body is read from the client only when the app connection can take it, and the next
+ * slice of the response is read from the app only when the client connection can take it. Nothing
+ * is aggregated, and the decoded request head is forwarded as is (its headers rewritten in place).
+ * How the response is framed and whether the client connection stays open is the connection's
+ * decision ({@link ClientConnection#appResponse}, {@link KeepAlive}).
  */
-final class ProxiedExchange {
-
-  private static final Logger log = LoggerFactory.getLogger(ProxiedExchange.class);
+final class ProxiedExchange implements UpstreamListener, ChannelFutureListener {
 
   /** After an early answer, a remaining body up to this size is read and dropped so the connection stays usable. */
   private static final long DRAINABLE_BODY_BYTES = 64 * 1024;
 
-  /** The client connection's side, told when the exchange is over. */
-  interface Owner {
-    /** {@code keepReading}: the connection may carry the next request. */
-    void exchangeFinished(ProxiedExchange exchange, boolean keepReading);
-  }
-
+  private final ClientConnection connection;
   private final ChannelHandlerContext client;
   private final HttpRequest request;
-  private final Exchange observed;
-  private final UpstreamPool upstreams;
-  private final Owner owner;
+  private final ExchangeReport report;
+  private final UpstreamConnections upstreams;
+  private final boolean chunked;
   private final boolean drainable;
-  private final long startNanos = System.nanoTime();
-  private final ChannelFutureListener upstreamWriteFailed = f -> {
-    if (!f.isSuccess() && f.channel() == upstreamChannel() ) {
-      upstreamFailed(f.cause());
-    }
-  };
-  private final ChannelFutureListener clientWriteFailed = f -> {
-    if (!f.isSuccess()) {
-      clientFailed(f.cause());
-    }
-  };
-
+  private Phase phase = Phase.ACQUIRING;
   private Channel upstream;
-  private UpstreamRelayHandler relay;
-  private boolean upstreamHandedBack;
+  private UpstreamHandler relay;
+  /** The request's last piece went to the app: only then may its connection carry another request. */
+  private boolean bodySent;
+  /** The request's last piece arrived (forwarded or dropped). */
   private boolean requestComplete;
-  private boolean forwardingBody = true;
-  private boolean awaitingUpstreamWritable;
-  private boolean awaitingClientWritable;
-  private boolean interimResponse;
-  private boolean responseStarted;
-  private boolean responseReceived;
-  private boolean responseComplete;
+  private boolean upstreamBackedUp;
+  private boolean clientBackedUp;
   private boolean closeClient;
-  private boolean finished;
-  private int status;
-  private FailureKind failure;
-  private Throwable failureCause;
 
-  ProxiedExchange(ChannelHandlerContext client, HttpRequest request, Exchange observed, UpstreamPool upstreams,
-      Owner owner) {
+  ProxiedExchange(ClientConnection connection, ChannelHandlerContext client, HttpRequest request, Exchange observed,
+      UpstreamConnections upstreams) {
+    this.connection = connection;
     this.client = client;
     this.request = request;
-    this.observed = observed;
+    this.report = new ExchangeReport(observed, request);
     this.upstreams = upstreams;
-    this.owner = owner;
-    this.drainable = !HttpUtil.isTransferEncodingChunked(request)
-        && HttpUtil.getContentLength(request, 0L) <= DRAINABLE_BODY_BYTES;
+    this.chunked = HttpUtil.isTransferEncodingChunked(request);
+    this.drainable = !chunked && HttpUtil.getContentLength(request, 0L) <= DRAINABLE_BODY_BYTES;
   }
 
-  private Channel upstreamChannel() {
-    return upstreamHandedBack ? null : upstream;
+  Phase phase() {
+    return phase;
   }
 
-  // ---- request side -------------------------------------------------------------------------
+  private void move(Phase to) {
+    phase = phase.moveTo(to);
+  }
 
   /** Borrows an app connection and sends the head; the body follows as the client sends it. */
   void forward() {
-    upstreams.acquire(client.channel().eventLoop()).addListener((Future<Channel> f) -> onAcquired(f));
+    upstreams.acquire(client.channel().eventLoop()).addListener(this::onAcquired);
   }
 
-  /** Answers a request that a check refused; the connection closes after the answer. */
-  void reject(RejectedRequest rejected) {
-    answer(rejected.status(), rejected.kind(), rejected.reason(), null, true);
+  /** Answers a request that a check refused (no cause to record); the connection closes after the answer. */
+  void reject(Refusal refusal) {
+    answer(refusal, null, true);
   }
-
-  private void onAcquired(Future<Channel> f) {
+  private void onAcquired(Future<? super Channel> f) {
     if (!f.isSuccess()) {
-      Throwable cause = f.cause();
-      if (cause instanceof TimeoutException) {
-        answer(503, FailureKind.UPSTREAM_CONNECT, "no connection to the app became free in time", cause, false);
-      } else {
-        answer(502, FailureKind.UPSTREAM_CONNECT, "cannot connect to the app", cause, false);
-      }
+      answer(Refusal.noAppConnection(f.cause() instanceof TimeoutException), f.cause(), false);
       return;
     }
-    Channel ch = f.getNow();
-    if (finished) {
+    Channel ch = (Channel) f.getNow();
+    if (phase != Phase.ACQUIRING) {
       upstreams.release(ch, true);
       return;
     }
     upstream = ch;
-    relay = ch.pipeline().get(UpstreamRelayHandler.class);
+    relay = UpstreamHandler.of(ch);
     relay.bind(this);
-    HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(),
-        request.headers().copy());
-    // The body's framing is the one the decoder used, never a header a client could have smuggled in.
-    if (HttpUtil.isTransferEncodingChunked(request)) {
-      head.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
-      head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-    } else {
-      head.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
-    }
-    observed.injectUpstream(head.headers());
+    Framing.forApp(request, chunked);
+    report.injectUpstream(request.headers());
+    move(Phase.FORWARDING);
     // Flushed with the first body slice (or the empty end of a body-less request), which is read next.
-    ch.write(head).addListener(upstreamWriteFailed);
+    ch.write(request, ch.voidPromise());
     ch.read();
-    client.read();
+    connection.readNext();
   }
 
   /** A slice of the request body (the last one may be empty). */
   void fromClient(HttpContent content) {
     boolean last = content instanceof LastHttpContent;
-    if (finished || upstreamChannel() == null || !forwardingBody) {
-      // Before the app connection exists nothing is read; after an early answer the rest is dropped.
+    if (phase != Phase.FORWARDING) {
+      // After an answer (the app's early one or the proxy's own) the rest of the body is dropped.
       content.release();
       if (last) {
         requestComplete = true;
-        maybeFinish();
-      } else if (!finished) {
-        client.read();
+        if (phase == Phase.DRAINING_BODY) {
+          end(false);
+        }
+      } else if (!phase.ended()) {
+        connection.readNext();
       }
       return;
     }
-    int bytes = content.content().readableBytes();
-    if (bytes > 0) {
-      observed.requestBody(bytes);
-    }
-    upstream.writeAndFlush(last ? withoutTrailers((LastHttpContent) content) : content)
-        .addListener(upstreamWriteFailed);
+    report.requestBody(content.content().readableBytes());
+    upstream.writeAndFlush(last ? Framing.withoutTrailers((LastHttpContent) content) : content, upstream.voidPromise());
     if (last) {
       requestComplete = true;
+      bodySent = true;
+      relay.requestSent();
     } else if (upstream.isWritable()) {
-      client.read();
+      connection.readNext();
     } else {
-      awaitingUpstreamWritable = true;
+      upstreamBackedUp = true;
     }
   }
 
-  void upstreamWritable() {
-    if (awaitingUpstreamWritable && !requestComplete && forwardingBody && !finished) {
-      awaitingUpstreamWritable = false;
-      client.read();
+  @Override
+  public void upstreamWritable() {
+    if (upstreamBackedUp && phase == Phase.FORWARDING && !requestComplete) {
+      upstreamBackedUp = false;
+      connection.readNext();
     }
   }
 
-  // ---- response side ------------------------------------------------------------------------
-
-  void fromUpstream(HttpObject msg) {
+  @Override
+  public void fromUpstream(HttpObject msg) {
     if (msg.decoderResult().isFailure()) {
-      String why = String.valueOf(msg.decoderResult().cause());
       ReferenceCountUtil.release(msg);
-      upstreamFailed(new IOException("invalid response from the app: " + why));
+      upstreamFailed(new IOException("invalid response from the app: " + msg.decoderResult().cause()));
       return;
     }
-    if (msg instanceof HttpResponse r) {
-      interimResponse = r.status().codeClass() == HttpStatusClass.INFORMATIONAL;
-      if (!interimResponse) {
-        responseHead(r);
-      }
+    if (msg instanceof HttpResponse r && phase == Phase.FORWARDING) {
+      responseHead(r);
     }
     if (msg instanceof HttpContent c) {
-      if (interimResponse || finished) {
-        // 1xx from the app are not relayed: the proxy answers Expect: 100-continue itself.
+      if (phase != Phase.RELAYING) {
         c.release();
-        if (c instanceof LastHttpContent) {
-          interimResponse = false;
-        }
         return;
       }
       responseContent(c);
@@ -211,218 +165,136 @@ final class ProxiedExchange {
   }
 
   private void responseHead(HttpResponse r) {
-    if (finished || responseStarted) {
-      return;
-    }
-    if (!requestComplete) {
-      // The app answered before the whole body (its own 413 or 400): it will not read the rest.
-      forwardingBody = false;
-      closeClient = true;
-    }
-    r.setProtocolVersion(HttpVersion.HTTP_1_1);
-    int code = r.status().code();
-    boolean bodyless = request.method().equals(HttpMethod.HEAD) || code == 204 || code == 304;
-    boolean http10Client = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
-    if (!bodyless && !HttpUtil.isContentLengthSet(r) && !HttpUtil.isTransferEncodingChunked(r) && !http10Client) {
-      HttpUtil.setTransferEncodingChunked(r, true);
-    }
-    if (http10Client && HttpUtil.isTransferEncodingChunked(r)) {
-      // An HTTP/1.0 client cannot read chunks: send the body as is and end it by closing.
-      HttpUtil.setTransferEncodingChunked(r, false);
-      closeClient = true;
-    }
-    if (closeClient) {
-      r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    }
-    status = code;
-    responseStarted = true;
-    observed.responseHead(r);
-    client.write(r).addListener(clientWriteFailed);
-    noteConnectionClose(r);
-  }
-
-  /**
-   * The keep-alive handler has had its say while the head passed it: if it (or the client's request,
-   * or a drain) closes the connection after this response, no further request may be read from it
-   * (RFC 9112 section 9.6), not even one the client already pipelined.
-   */
-  private void noteConnectionClose(HttpResponse written) {
-    if (!HttpUtil.isKeepAlive(written)) {
-      closeClient = true;
-    }
+    // An app that answered before the whole body (its own 413 or 400) will not read the rest.
+    closeClient = !connection.appResponse(r, !requestComplete);
+    move(Phase.RELAYING);
+    report.responseHead(r);
+    client.write(r, client.voidPromise());
   }
 
   private void responseContent(HttpContent c) {
     if (c.content().isReadable()) {
-      observed.responseBody(c.content());
+      report.responseBody(c.content());
     }
     if (!(c instanceof LastHttpContent last)) {
-      client.write(c).addListener(clientWriteFailed);
+      client.write(c, client.voidPromise());
       return;
     }
-    responseReceived = true;
-    handBackUpstream(requestComplete && forwardingBody
-        && upstream.pipeline().get(UpstreamKeepAliveHandler.class).reusable());
-    client.writeAndFlush(withoutTrailers(last)).addListener(f -> {
-      if (f.isSuccess()) {
-        responseComplete = true;
-        maybeFinish();
-      } else {
-        clientFailed(f.cause());
-      }
-    });
+    handBackUpstream(bodySent && relay.reusable());
+    client.writeAndFlush(Framing.withoutTrailers(last)).addListener(this);
   }
 
-  /** The app connection delivered what it had: pass it on, and read more only if the client keeps up. */
-  void upstreamReadComplete() {
-    if (finished) {
+  /** The last byte of the response (the app's or the proxy's own) has been written, or could not be. */
+  @Override
+  public void operationComplete(ChannelFuture f) {
+    if (!f.isSuccess()) {
+      clientFailed(f.cause());
+    } else if (!phase.ended()) {
+      if (requestComplete || closeClient) {
+        end(false);
+      } else {
+        move(Phase.DRAINING_BODY);
+      }
+    }
+  }
+
+  @Override
+  public void upstreamReadComplete() {
+    if (phase.ended()) {
       return;
     }
     client.flush();
-    if (!responseReceived && upstreamChannel() != null) {
+    if (upstream != null) {
       if (client.channel().isWritable()) {
         upstream.read();
       } else {
-        awaitingClientWritable = true;
+        clientBackedUp = true;
       }
     }
   }
 
   void clientWritable() {
-    if (awaitingClientWritable && !responseReceived && upstreamChannel() != null && !finished) {
-      awaitingClientWritable = false;
+    if (clientBackedUp && upstream != null && !phase.ended()) {
+      clientBackedUp = false;
       upstream.read();
     }
   }
 
-  // ---- failures ------------------------------------------------------------------------------
-
-  /** A handler of the client pipeline gave up on this exchange (body too large, stalled or malformed). */
-  void abort(ExchangeAbort abort) {
-    forwardingBody = false;
-    answer(abort.status(), abort.kind(), abort.getMessage(), abort, true);
+  /** The client connection gave up on this exchange (body too large, stalled or malformed). */
+  void abort(Refusal refusal) {
+    answer(refusal, new ExchangeReport.Aborted(refusal.reason()), true);
   }
 
-  void upstreamFailed(Throwable cause) {
-    if (finished) {
-      return;
-    }
-    if (cause instanceof ExchangeAbort abort) {
-      answer(abort.status(), abort.kind(), abort.getMessage(), abort, false);
-    } else {
-      answer(502, FailureKind.UPSTREAM_RESET, "the app closed the connection or sent an invalid response",
-          cause, false);
-    }
+  @Override
+  public void upstreamFailed(Throwable cause) {
+    answer(Refusal.APP_RESET, cause, false);
   }
 
-  void upstreamClosed() {
-    if (!responseReceived && !finished) {
+  @Override
+  public void upstreamTimedOut(String reason) {
+    answer(Refusal.appTimeout(reason), new ExchangeReport.Aborted(reason), false);
+  }
+
+  @Override
+  public void upstreamClosed() {
+    if (upstream != null && !phase.ended()) {
       upstreamFailed(new IOException("the app closed the connection before the response was complete"));
     }
   }
 
   void clientClosed() {
-    end(FailureKind.CLIENT_CLOSED, new ClosedChannelException(), true);
+    clientFailed(new ClosedChannelException());
   }
 
   void clientFailed(Throwable cause) {
-    end(FailureKind.CLIENT_CLOSED, cause, true);
+    if (!phase.ended()) {
+      report.failed(FailureKind.CLIENT_CLOSED, cause);
+      end(true);
+    }
   }
 
   /**
    * The proxy's own answer. If the response has already started, the status cannot change any more:
    * the client connection is cut instead, which the client sees as an incomplete response.
    */
-  private void answer(int code, FailureKind kind, String reason, Throwable cause, boolean forceClose) {
-    if (finished) {
+  private void answer(Refusal refusal, Throwable cause, boolean forceClose) {
+    if (phase.ended()) {
       return;
     }
-    failure = kind;
-    failureCause = cause;
-    dropUpstream();
-    if (responseStarted) {
-      end(kind, cause, true);
+    report.failed(refusal.kind(), cause);
+    // Closes the app connection mid-exchange: the app sees an aborted request and stores nothing.
+    handBackUpstream(false);
+    if (phase.responseStarted()) {
+      end(true);
       return;
     }
-    forwardingBody = false;
-    closeClient = forceClose || (!requestComplete && !drainable);
-    FullHttpResponse response = ProxyResponses.plain(code, reason, closeClient);
-    status = code;
-    responseStarted = true;
-    observed.responseHead(response);
-    observed.responseBody(response.content());
-    client.writeAndFlush(response).addListener(f -> {
-      if (f.isSuccess()) {
-        responseComplete = true;
-        maybeFinish();
-      } else {
-        clientFailed(f.cause());
-      }
-    });
-    noteConnectionClose(response);
-    if (!closeClient && !requestComplete && !finished) {
-      client.read();
+    FullHttpResponse response = ProxyResponses.plain(refusal.status(), refusal.reason(), false);
+    closeClient = !connection.ownResponse(response, forceClose || !requestComplete && !drainable);
+    move(Phase.ANSWERING);
+    report.responseHead(response);
+    report.responseBody(response.content());
+    client.writeAndFlush(response).addListener(this);
+    if (!closeClient && !requestComplete && !phase.ended()) {
+      connection.readNext();
     }
   }
 
-  private void maybeFinish() {
-    if (!finished && responseComplete && (requestComplete || closeClient)) {
-      // With closeClient the keep-alive handler closes the connection (lingering) after the last byte.
-      end(failure, failureCause, false);
-    }
-  }
-
-  private void end(FailureKind kind, Throwable cause, boolean cutConnection) {
-    if (finished) {
+  private void end(boolean cut) {
+    if (phase.ended()) {
       return;
     }
-    finished = true;
-    dropUpstream();
-    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-    if (kind == null) {
-      observed.complete();
-    } else {
-      observed.fail(kind, cause);
-    }
-    observed.runInContext(() -> logOutcome(kind, cause, ms));
-    owner.exchangeFinished(this, !cutConnection && requestComplete && !closeClient);
-    if (cutConnection) {
-      client.close();
-    }
+    move(cut ? Phase.CUT : Phase.DONE);
+    handBackUpstream(false);
+    report.end(cut);
+    connection.exchangeFinished(this, cut, !closeClient && requestComplete);
   }
-
-  private void logOutcome(FailureKind kind, Throwable cause, long ms) {
-    if (kind == null) {
-      if (log.isDebugEnabled()) {
-        log.debug("{} {} -> {} in {} ms", request.method(), request.uri(), status, ms);
-      }
-    } else if (kind == FailureKind.UPSTREAM_CONNECT || kind == FailureKind.UPSTREAM_RESET
-        || kind == FailureKind.UPSTREAM_TIMEOUT) {
-      log.warn("{} {} -> {} after {} ms: {} ({})", request.method(), request.uri(),
-          responseStarted ? status : "cut", ms, kind, cause == null ? "" : cause.getMessage());
-    } else if (log.isDebugEnabled()) {
-      log.debug("{} {} -> {} after {} ms: {} ({})", request.method(), request.uri(),
-          responseStarted ? status : "cut", ms, kind, cause == null ? "" : cause.getMessage());
-    }
-  }
-
-  // ---- app connection ------------------------------------------------------------------------
 
   private void handBackUpstream(boolean reusable) {
-    if (upstream != null && !upstreamHandedBack) {
-      upstreamHandedBack = true;
+    Channel ch = upstream;
+    if (ch != null) {
+      upstream = null;
       relay.unbind();
-      upstreams.release(upstream, reusable);
+      upstreams.release(ch, reusable);
     }
-  }
-
-  /** Closes the app connection mid-exchange: the app sees an aborted request and stores nothing. */
-  private void dropUpstream() {
-    handBackUpstream(false);
-  }
-
-  private static LastHttpContent withoutTrailers(LastHttpContent last) {
-    // Trailer fields are not forwarded either way (RFC 9110 lets a proxy drop them); the buffer is handed over.
-    return last.trailingHeaders().isEmpty() ? last : new DefaultLastHttpContent(last.content());
   }
 }

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.filewcount.agent.proxy.upstream.UpstreamPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +28,7 @@ public final class ProxyServer implements AutoCloseable {
   private final ProxySettings settings;
   private final EventLoopGroup group;
   private final UpstreamPool upstreams;
-  private final InFlightRequests inFlight = new InFlightRequests();
+  private final InFlight inFlight = new InFlight();
   private final ChannelGroup connections = new DefaultChannelGroup("proxy-clients", GlobalEventExecutor.INSTANCE);
   private final Channel listener;
 
@@ -44,7 +45,7 @@ public final class ProxyServer implements AutoCloseable {
         .childOption(ChannelOption.TCP_NODELAY, true)
         // Every read is asked for: that is how a slow app slows the client down instead of filling memory.
         .childOption(ChannelOption.AUTO_READ, false)
-        .childHandler(new ClientChannelInitializer(settings, observer, upstreams, inFlight, connections));
+        .childHandler(new ClientPipeline(settings, observer, upstreams, inFlight, connections));
     ChannelFuture bound = bootstrap.bind(settings.listen().host(), settings.listen().port()).awaitUninterruptibly();
     if (!bound.isSuccess()) {
       shutdownGroup();
@@ -81,7 +82,7 @@ public final class ProxyServer implements AutoCloseable {
       log.info("proxy stopped accepting connections; {} requests in flight", inFlight());
     }
     for (Channel c : connections) {
-      c.pipeline().fireUserEventTriggered(ProxyEvent.DRAIN);
+      c.pipeline().fireUserEventTriggered(ClientPipeline.DRAIN);
     }
   }
 

@@ -14,7 +14,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /** Native epoll on Linux (fewer copies and syscalls), NIO elsewhere or when the native library cannot load. */
-record Transport(String name, Class<? extends ServerChannel> serverChannel, Class<? extends SocketChannel> channel) {
+public record Transport(String name, Class<? extends ServerChannel> serverChannel, Class<? extends SocketChannel> channel) {
 
   static Transport best() {
     if (Epoll.isAvailable()) {

@@ -1,4 +1,4 @@
-package org.filewcount.agent.proxy;
+package org.filewcount.agent.proxy.http;
 
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -10,11 +10,16 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 
 /** The proxy's own answers: short plain text naming the status and what happened, never a stack trace. */
-final class ProxyResponses {
+public final class ProxyResponses {
 
   private ProxyResponses() {}
 
-  static FullHttpResponse plain(int status, String reason, boolean close) {
+  /** The interim answer to {@code Expect: 100-continue}, once the request passed every check. */
+  public static FullHttpResponse continue100() {
+    return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE);
+  }
+
+  public static FullHttpResponse plain(int status, String reason, boolean close) {
     HttpResponseStatus s = HttpResponseStatus.valueOf(status);
     byte[] body = (s.code() + " " + s.reasonPhrase() + ": " + reason + "\n").getBytes(StandardCharsets.UTF_8);
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, s, Unpooled.wrappedBuffer(body));

@@ -1,4 +1,4 @@
-package org.filewcount.agent.proxy;
+package org.filewcount.agent.proxy.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
+import org.filewcount.agent.proxy.ProxySettings;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -21,11 +22,11 @@ import java.util.List;
  * Netty's own codec would drop the Content-Length and carry on. Like Netty's codec, it remembers
  * which requests were HEAD so their responses are written without a body.
  */
-final class StrictHttpServerCodec extends CombinedChannelDuplexHandler<HttpRequestDecoder, HttpResponseEncoder> {
+public final class StrictHttpServerCodec extends CombinedChannelDuplexHandler<HttpRequestDecoder, HttpResponseEncoder> {
 
   private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>();
 
-  StrictHttpServerCodec(ProxySettings settings) {
+  public StrictHttpServerCodec(ProxySettings settings) {
     HttpDecoderConfig config = new HttpDecoderConfig()
         .setMaxInitialLineLength(settings.maxRequestLineBytes())
         .setMaxHeaderSize(settings.maxRequestHeaderBytes())

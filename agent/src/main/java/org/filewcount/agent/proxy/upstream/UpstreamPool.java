@@ -1,4 +1,4 @@
-package org.filewcount.agent.proxy;
+package org.filewcount.agent.proxy.upstream;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -7,12 +7,12 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.pool.AbstractChannelPoolHandler;
 import io.netty.channel.pool.ChannelHealthChecker;
 import io.netty.channel.pool.FixedChannelPool;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.filewcount.agent.proxy.ProxySettings;
+import org.filewcount.agent.proxy.Transport;
 
 /**
  * Keep-alive connections to the app, one bounded Netty {@link FixedChannelPool} per event loop. A
@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * one thread: no locks, no cross-thread hand-offs, and the observer is always called from that thread.
  * The configured maximum is split evenly between the loops.
  */
-final class UpstreamPool implements AutoCloseable {
+public final class UpstreamPool implements UpstreamConnections, AutoCloseable {
 
   private final ProxySettings settings;
   private final Transport transport;
@@ -28,7 +28,7 @@ final class UpstreamPool implements AutoCloseable {
   private final int perLoop;
   private final Map<EventLoop, FixedChannelPool> pools = new ConcurrentHashMap<>();
 
-  UpstreamPool(ProxySettings settings, Transport transport) {
+  public UpstreamPool(ProxySettings settings, Transport transport) {
     this.settings = settings;
     this.transport = transport;
     // Resolved once: the app is a fixed local address, and a DNS lookup on an event loop would block it.
@@ -36,12 +36,13 @@ final class UpstreamPool implements AutoCloseable {
     this.perLoop = Math.max(1, (settings.upstreamMaxConnections() + settings.ioThreads() - 1) / settings.ioThreads());
   }
 
-  Future<Channel> acquire(EventLoop loop) {
+  @Override
+  public Future<Channel> acquire(EventLoop loop) {
     return pools.computeIfAbsent(loop, this::newPool).acquire();
   }
 
-  /** Back to the pool for the next request when {@code reusable}, else closed; either way the slot is freed. */
-  void release(Channel channel, boolean reusable) {
+  @Override
+  public void release(Channel channel, boolean reusable) {
     if (!reusable) {
       channel.close();
     }
@@ -72,34 +73,17 @@ final class UpstreamPool implements AutoCloseable {
     pools.clear();
   }
 
-  /** Builds each app connection's pipeline and tells it when it is lent out or parked. */
+  /** Builds each app connection's pipeline and tells it when it is parked. */
   private final class Handler extends AbstractChannelPoolHandler {
     @Override
     public void channelCreated(Channel ch) {
-      HttpDecoderConfig decoder = new HttpDecoderConfig()
-          .setMaxInitialLineLength(8 * 1024)
-          // The app's pages carry few headers; this is generous and still bounded.
-          .setMaxHeaderSize(64 * 1024)
-          .setMaxChunkSize(16 * 1024)
-          .setValidateHeaders(true);
-      ch.pipeline()
-          .addLast("codec", new HttpClientCodec(decoder, false, false))
-          .addLast("response-timeout", new UpstreamResponseTimeoutHandler(settings.upstreamResponseTimeout()))
-          .addLast("keep-alive", new UpstreamKeepAliveHandler())
-          .addLast("hop-by-hop", HopByHopHeadersHandler.INSTANCE)
-          .addLast("idle-in-pool", new PooledConnectionIdleHandler(settings.upstreamIdleTimeout()))
-          .addLast("relay", new UpstreamRelayHandler());
-    }
-
-    @Override
-    public void channelAcquired(Channel ch) {
-      ch.pipeline().fireUserEventTriggered(ProxyEvent.UPSTREAM_ACQUIRED);
+      UpstreamHandler.install(ch.pipeline(), settings);
     }
 
     @Override
     public void channelReleased(Channel ch) {
       if (ch.isActive()) {
-        ch.pipeline().fireUserEventTriggered(ProxyEvent.UPSTREAM_RELEASED);
+        UpstreamHandler.of(ch).parked();
       }
     }
   }
