@@ -74,13 +74,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     super.channelActive(ctx);
   }
 
+  /** Once: a child channel is already active when its handlers are added, and channelActive follows. */
   private void activate() {
+    if (clientAddress != null) {
+      return;
+    }
     clientAddress = ForwardedHeaders.clientAddress(ctx.channel().remoteAddress());
     timer.start();
     readNext();
   }
 
-  /** The exchange in progress, if any (for tests). */
   ProxiedExchange current() {
     return current;
   }

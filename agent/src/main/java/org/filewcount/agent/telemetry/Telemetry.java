@@ -183,6 +183,10 @@ public final class Telemetry implements AutoCloseable {
       d.put("otel.logs.exporter", "none");
       // Paths and user agents come from clients; keep a hostile one from bloating every span.
       d.put("otel.attribute.value.length.limit", "2048");
+      // One span per request: at the SDK's 2048/512 the queue overflowed between exports above ~5k
+      // requests/s (bench/run). Four times the room and twice the batch; at most ~8 MiB of heap when full.
+      d.put("otel.bsp.max.queue.size", "8192");
+      d.put("otel.bsp.max.export.batch.size", "1024");
       return d;
     }
 

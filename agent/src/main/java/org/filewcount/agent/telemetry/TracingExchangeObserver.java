@@ -6,7 +6,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
@@ -57,6 +56,7 @@ final class TracingExchangeObserver implements ExchangeObserver {
   private final Tracer tracer;
   private final TextMapPropagator propagator;
   private final HttpInstruments instruments;
+  private final ExchangeAttributes attributes = new ExchangeAttributes();
 
   TracingExchangeObserver(Tracer tracer, TextMapPropagator propagator, HttpInstruments instruments) {
     this.tracer = tracer;
@@ -102,8 +102,7 @@ final class TracingExchangeObserver implements ExchangeObserver {
       }
       this.span = builder.startSpan();
       this.context = parent.with(span);
-      this.activeAttributes = Attributes.of(
-          HttpAttributes.HTTP_REQUEST_METHOD, info.method(), UrlAttributes.URL_SCHEME, SCHEME);
+      this.activeAttributes = attributes.active(info.method());
       instruments.activeRequests().add(1, activeAttributes, context);
     }
 
@@ -177,29 +176,20 @@ final class TracingExchangeObserver implements ExchangeObserver {
       Outcome outcome = OutcomeClassifier.classify(status, failure, info.isUpload(), read);
       Optional<String> errorType = errorType(outcome, failure);
 
-      AttributesBuilder metric = Attributes.builder()
-          .put(HttpAttributes.HTTP_REQUEST_METHOD, info.method())
-          .put(UrlAttributes.URL_SCHEME, SCHEME)
-          .put(HttpAttributes.HTTP_ROUTE, info.metricRoute())
-          .put(TelemetryAttributes.OUTCOME, outcome.attributeValue());
-      if (status > 0) {
-        metric.put(HttpAttributes.HTTP_RESPONSE_STATUS_CODE, status);
-      }
-      errorType.ifPresent(t -> metric.put(ErrorAttributes.ERROR_TYPE, t));
-      Attributes metricAttributes = metric.build();
+      Attributes metricAttributes = attributes.metric(info.method(), info.metricRoute(), outcome, failure, status,
+          errorType);
 
       instruments.duration().record(seconds, metricAttributes, context);
       instruments.requestBodySize().record(requestBytes, metricAttributes, context);
       instruments.responseBodySize().record(responseBytes, metricAttributes, context);
       instruments.activeRequests().add(-1, activeAttributes, context);
       failure.filter(OutcomeClassifier::isUpstream).ifPresent(kind -> instruments.upstreamConnectionErrors()
-          .add(1, Attributes.of(ErrorAttributes.ERROR_TYPE, failureType(kind)), context));
+          .add(1, attributes.upstreamError(kind), context));
 
       Optional<ResultPage.Banner> banner = read.flatMap(BannerReader.Result::banner);
       Optional<WordCounts> counts = banner.flatMap(ResultPage.Banner::counts);
       if ((outcome == Outcome.SUCCESS || outcome == Outcome.EMPTY) && counts.isPresent()) {
-        instruments.wordCount().record(counts.get().words(),
-            Attributes.of(TelemetryAttributes.OUTCOME, outcome.attributeValue()), context);
+        instruments.wordCount().record(counts.get().words(), attributes.wordCount(outcome), context);
       }
 
       if (status > 0) {
@@ -226,7 +216,7 @@ final class TracingExchangeObserver implements ExchangeObserver {
 
     private Optional<String> errorType(Outcome outcome, Optional<FailureKind> failure) {
       if (failure.isPresent()) {
-        return Optional.of(failureType(failure.get()));
+        return Optional.of(attributes.failureType(failure.get()));
       }
       if (status >= 500) {
         return Optional.of(Integer.toString(status));
