@@ -52,13 +52,16 @@ final class BannerReader {
   private final Charset charset;
   private final Encoding encoding;
   private final boolean html;
+  /** How much of the page to keep: the prefix, or less when the page says it is shorter. */
+  private final int keep;
   private byte[] prefix;
   private int length;
 
-  private BannerReader(Charset charset, Encoding encoding, boolean html) {
+  private BannerReader(Charset charset, Encoding encoding, boolean html, int keep) {
     this.charset = charset;
     this.encoding = encoding;
     this.html = html;
+    this.keep = keep;
   }
 
   /** A reader for the page this response head starts. */
@@ -66,7 +69,10 @@ final class BannerReader {
     CharSequence mime = HttpUtil.getMimeType(response);
     boolean html = mime != null && HttpHeaderValues.TEXT_HTML.contentEqualsIgnoreCase(mime);
     Charset charset = HttpUtil.getCharset(response, StandardCharsets.UTF_8);
-    return new BannerReader(charset, encoding(response.headers().get(HttpHeaderNames.CONTENT_ENCODING)), html);
+    long declared = HttpUtil.getContentLength(response, -1L);
+    int keep = declared >= 0 && declared < ResultPage.BANNER_PREFIX_BYTES
+        ? (int) declared : ResultPage.BANNER_PREFIX_BYTES;
+    return new BannerReader(charset, encoding(response.headers().get(HttpHeaderNames.CONTENT_ENCODING)), html, keep);
   }
 
   /** Copies what is still missing of the prefix; leaves the buffer's indexes alone. */
@@ -75,7 +81,7 @@ final class BannerReader {
       return;
     }
     if (prefix == null) {
-      prefix = new byte[ResultPage.BANNER_PREFIX_BYTES];
+      prefix = new byte[keep];
     }
     int n = Math.min(content.readableBytes(), prefix.length - length);
     if (n > 0) {
@@ -91,17 +97,18 @@ final class BannerReader {
     if (encoding == Encoding.UNSUPPORTED) {
       return new Result(Status.UNREADABLE, Optional.empty());
     }
-    Optional<ResultPage.Banner> banner = ResultPage.parse(decode(plainPrefix()));
+    Optional<ResultPage.Banner> banner = ResultPage.parse(plainText());
     prefix = null;
     return new Result(banner.isPresent() ? Status.FOUND : Status.MISSING, banner);
   }
 
-  private byte[] plainPrefix() {
+  /** The kept prefix as text: decoded straight from the bytes kept (one copy into a String). */
+  private String plainText() {
     if (prefix == null) {
-      return new byte[0];
+      return "";
     }
     if (encoding == Encoding.IDENTITY) {
-      return length == prefix.length ? prefix : java.util.Arrays.copyOf(prefix, length);
+      return decode(prefix, length);
     }
     // Inflate what we kept; the stream is cut short on purpose, so an early end is expected.
     byte[] out = new byte[ResultPage.BANNER_PREFIX_BYTES];
@@ -116,23 +123,28 @@ final class BannerReader {
     } catch (IOException e) {
       // Reading from memory: nothing else can fail.
     }
-    return java.util.Arrays.copyOf(out, total);
+    return decode(out, total);
   }
 
   private InputStream inflating(InputStream in) throws IOException {
     return encoding == Encoding.GZIP ? new GZIPInputStream(in, 1024) : new InflaterInputStream(in);
   }
 
-  private String decode(byte[] bytes) {
+  private String decode(byte[] bytes, int n) {
+    if (charset.equals(StandardCharsets.UTF_8) || charset.equals(StandardCharsets.ISO_8859_1)
+        || charset.equals(StandardCharsets.US_ASCII)) {
+      // The JDK's fast paths; malformed input becomes replacement characters, as below.
+      return new String(bytes, 0, n, charset);
+    }
     try {
       return charset.newDecoder()
           .onMalformedInput(CodingErrorAction.REPLACE)
           .onUnmappableCharacter(CodingErrorAction.REPLACE)
-          .decode(ByteBuffer.wrap(bytes))
+          .decode(ByteBuffer.wrap(bytes, 0, n))
           .toString();
     } catch (CharacterCodingException e) {
       // Unreachable with REPLACE; be safe anyway.
-      return new String(bytes, StandardCharsets.ISO_8859_1);
+      return new String(bytes, 0, n, StandardCharsets.ISO_8859_1);
     }
   }
 
