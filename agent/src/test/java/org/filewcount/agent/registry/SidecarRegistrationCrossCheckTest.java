@@ -22,7 +22,7 @@ import org.filewcount.agent.testing.FactPath;
 import org.junit.jupiter.api.Test;
 
 /**
- * The sidecar registration {@code run --mesh} sends, against what Nomad 1.10.5 and consul-k8s 1.8.16 register for a
+ * The sidecar registration {@code run --mesh} sends, against what Nomad 1.10.5 and consul-k8s 1.9.11 register for a
  * Connect sidecar (facts in src/test/resources/hashicorp/connect-sidecar-registration.json, with their sources).
  * The deliberate differences are listed in that file.
  */
