@@ -1,14 +1,11 @@
 package org.filewcount.agent.infra;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.filewcount.agent.testing.HashiCorpFacts;
 
 /**
  * Nomad 1.10.5's jobspec as data (src/test/resources/hashicorp/nomad-1.10.5-jobspec.json, derived from the struct
@@ -20,7 +17,7 @@ import java.util.TreeSet;
  */
 final class NomadJobspecSchema {
 
-    static final String RESOURCE = "/hashicorp/nomad-1.10.5-jobspec.json";
+    static final String RESOURCE = "nomad-1.10.5-jobspec.json";
 
     private final JsonNode schema;
 
@@ -29,14 +26,7 @@ final class NomadJobspecSchema {
     }
 
     static NomadJobspecSchema load() {
-        try (InputStream in = NomadJobspecSchema.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("missing test resource " + RESOURCE);
-            }
-            return new NomadJobspecSchema(new ObjectMapper().readTree(in));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new NomadJobspecSchema(HashiCorpFacts.load(RESOURCE));
     }
 
     /** Every problem in one parsed job file, each naming where it is and what Nomad allows there. */

@@ -1,9 +1,6 @@
 package org.filewcount.agent.infra;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,6 +12,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.filewcount.agent.testing.HashiCorpFacts;
+import org.filewcount.agent.testing.RepoFiles;
 
 /**
  * The jq calls of a shell script, found by reading it (so a new or changed call is covered without a test change),
@@ -46,7 +45,6 @@ final class ScriptJqCalls {
   private static final Pattern STRING_VAR = Pattern.compile("\\b(\\w+)=\"([^\"]*)\"");
   private static final Pattern REFERENCE = Pattern.compile("\\$\\{?(\\w+)}?");
   private static final Pattern HERE_STRING = Pattern.compile("^\\s*\\)?\\s*<<<\\s*\"\\$(\\w+)\"");
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One jq call: where it is, its options, its filter, and the JSON it reads (empty for -n). */
   record Call(String where, List<String> options, String filter, Optional<String> input, String line) {}
@@ -155,7 +153,7 @@ final class ScriptJqCalls {
         if (repoPath == null) {
           throw new IllegalArgumentException("--slurpfile " + name + " reads " + value + ", which is not a $ROOT/ path");
         }
-        yield List.of("--slurpfile", name, org.filewcount.agent.testing.RepoFiles.resolve(repoPath).toString());
+        yield List.of("--slurpfile", name, RepoFiles.resolve(repoPath).toString());
       }
     };
   }
@@ -262,12 +260,7 @@ final class ScriptJqCalls {
     Map<String, String> out = new HashMap<>();
     for (String name : List.of("nomad-job-inspect", "nomad-job-inspect-json", "nomad-job-status-json",
         "nomad-allocations", "nomad-nodes", "consul-health-service", "consul-config-entry-resolver")) {
-      try (InputStream in = ScriptJqCalls.class.getResourceAsStream("/hashicorp/cli-output/" + name + ".json")) {
-        JsonNode doc = JSON.readTree(in);
-        out.put(name, JSON.writeValueAsString(doc.path("output")));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      out.put(name, HashiCorpFacts.load("cli-output/" + name + ".json").path("output").toString());
     }
     return out;
   }

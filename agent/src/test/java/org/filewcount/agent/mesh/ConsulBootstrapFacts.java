@@ -1,13 +1,10 @@
 package org.filewcount.agent.mesh;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.filewcount.agent.testing.FactPath;
+import org.filewcount.agent.testing.HashiCorpFacts;
 
 /**
  * What {@code consul connect envoy -bootstrap} writes, as facts (src/test/resources/hashicorp/
@@ -16,7 +13,7 @@ import org.filewcount.agent.testing.FactPath;
  */
 final class ConsulBootstrapFacts {
 
-  static final String RESOURCE = "/hashicorp/consul-envoy-bootstrap.json";
+  static final String RESOURCE = "consul-envoy-bootstrap.json";
 
   private final JsonNode facts;
 
@@ -25,14 +22,7 @@ final class ConsulBootstrapFacts {
   }
 
   static ConsulBootstrapFacts load() {
-    try (InputStream in = ConsulBootstrapFacts.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException("missing test resource " + RESOURCE);
-      }
-      return new ConsulBootstrapFacts(new ObjectMapper().readTree(in));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return new ConsulBootstrapFacts(HashiCorpFacts.load(RESOURCE));
   }
 
   JsonNode cases() {

@@ -3,10 +3,8 @@ package org.filewcount.agent.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +17,7 @@ import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.config.InstanceIdentity;
 import org.filewcount.agent.config.MeshSettings;
 import org.filewcount.agent.testing.FactPath;
+import org.filewcount.agent.testing.HashiCorpFacts;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +27,6 @@ import org.junit.jupiter.api.Test;
  */
 class SidecarRegistrationCrossCheckTest {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern VAR = Pattern.compile("\\$\\{([a-zA-Z.]+)}");
 
   private static final Map<String, String> NOMAD_ENV = Map.of(
@@ -94,11 +92,7 @@ class SidecarRegistrationCrossCheckTest {
   }
 
   private static List<String> check(JsonNode sidecar, JsonNode service, Map<String, String> vars) throws Exception {
-    JsonNode facts;
-    try (InputStream in = SidecarRegistrationCrossCheckTest.class
-        .getResourceAsStream("/hashicorp/connect-sidecar-registration.json")) {
-      facts = JSON.readTree(in);
-    }
+    JsonNode facts = HashiCorpFacts.load("connect-sidecar-registration.json");
     List<String> problems = new ArrayList<>();
     for (JsonNode fact : facts.path("facts")) {
       String path = expand(fact.path("path").asText(), vars);
