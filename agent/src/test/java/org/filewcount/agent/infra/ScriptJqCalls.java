@@ -29,10 +29,15 @@ final class ScriptJqCalls {
     SOURCES.put(Pattern.compile("nomad job inspect(?![^|]*-json)"), "nomad-job-inspect");
     SOURCES.put(Pattern.compile("nomad job inspect[^|]*-json"), "nomad-job-inspect-json");
     SOURCES.put(Pattern.compile("nomad job status -json"), "nomad-job-status-json");
-    SOURCES.put(Pattern.compile("/v1/allocations|/v1/job/[^/\\s]+/allocations|nomad job allocs -json"), "nomad-allocations");
+    SOURCES.put(Pattern.compile("nomad alloc status -json\\s+[^|)\\s]"), "nomad-allocation");
+    SOURCES.put(Pattern.compile("/v1/allocations|/v1/job/[^/\\s]+/allocations|nomad job allocs -json|nomad alloc status -json"),
+        "nomad-allocations");
+    SOURCES.put(Pattern.compile("nomad node status -json(?!\\s+[^|)\\s])"), "nomad-nodes");
     SOURCES.put(Pattern.compile("/v1/nodes\\b"), "nomad-nodes");
     SOURCES.put(Pattern.compile("/v1/health/service/"), "consul-health-service");
     SOURCES.put(Pattern.compile("consul config read"), "consul-config-entry-resolver");
+    SOURCES.put(Pattern.compile("/v1/catalog/services\\b"), "consul-catalog-services");
+    SOURCES.put(Pattern.compile("/v1/agent/self\\b"), "consul-agent-self");
   }
 
   private static final Pattern JQ = Pattern.compile(
@@ -259,7 +264,8 @@ final class ScriptJqCalls {
   static Map<String, String> loadFixtures() {
     Map<String, String> out = new HashMap<>();
     for (String name : List.of("nomad-job-inspect", "nomad-job-inspect-json", "nomad-job-status-json",
-        "nomad-allocations", "nomad-nodes", "consul-health-service", "consul-config-entry-resolver")) {
+        "nomad-allocations", "nomad-allocation", "nomad-nodes", "consul-health-service", "consul-config-entry-resolver",
+        "consul-catalog-services", "consul-agent-self")) {
       out.put(name, HashiCorpFacts.load("cli-output/" + name + ".json").path("output").toString());
     }
     return out;

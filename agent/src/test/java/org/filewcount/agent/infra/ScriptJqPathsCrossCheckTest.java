@@ -54,6 +54,13 @@ class ScriptJqPathsCrossCheckTest {
     call = new ScriptJqCalls("planted", consulTypo, FIXTURES).calls(problems).get(0);
     assertThat(ScriptJqCalls.problem(call)).get().asString().contains("yields null");
 
+    String allocList = "nomad alloc status -json | jq -r '.[].TaskStates.agent.State'\n";
+    call = new ScriptJqCalls("planted", allocList, FIXTURES).calls(problems).get(0);
+    assertThat(ScriptJqCalls.problem(call)).as("the list holds stubs without TaskStates").isPresent();
+    String oneAlloc = "nomad alloc status -json \"$id\" | jq -r '.TaskStates.agent.State'\n";
+    call = new ScriptJqCalls("planted", oneAlloc, FIXTURES).calls(problems).get(0);
+    assertThat(ScriptJqCalls.problem(call)).isEmpty();
+
     assertThat(problems).isEmpty();
     new ScriptJqCalls("planted", "v=$(consul version -format=json | jq -r '.Version')\n", FIXTURES).calls(problems);
     assertThat(problems).singleElement().asString().contains("no output shape is known");
