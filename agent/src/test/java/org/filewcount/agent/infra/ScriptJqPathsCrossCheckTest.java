@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.filewcount.agent.testing.RepoFiles;
 import org.junit.jupiter.api.Test;
@@ -37,32 +38,29 @@ class ScriptJqPathsCrossCheckTest {
 
   @Test
   void aWrongPathAWrongShapeAndAnUnknownSourceAreEachReported() {
+    assertThat(planted("desired=$(nomad job inspect filewcount | jq '.TaskGroups[0].Count')"))
+        .get().asString().contains("yields null");
+    assertThat(planted("desired=$(nomad job inspect -json filewcount | jq '.Job.TaskGroups[0].Count')"))
+        .as("-json prints the job without the Job wrapper").isPresent();
+    assertThat(planted("n=$(nomad job status -json filewcount | jq -r '.Summary.Summary.filewcount.Running')"))
+        .as("job status -json is a list").get().asString().contains("fails");
+    assertThat(planted("curl -fsS \"$CONSUL_HTTP_ADDR/v1/health/service/filewcount\" | jq -r '.[].Service.Metadata.version'"))
+        .get().asString().contains("yields null");
+    assertThat(planted("nomad alloc status -json | jq -r '.[].TaskStates.agent.State'"))
+        .as("the list holds stubs without TaskStates").isPresent();
+    assertThat(planted("nomad alloc status -json \"$id\" | jq -r '.TaskStates.agent.State'")).isEmpty();
+
     List<String> problems = new ArrayList<>();
-    String wrongPath = "desired=$(nomad job inspect filewcount | jq '.TaskGroups[0].Count')\n";
-    ScriptJqCalls.Call call = new ScriptJqCalls("planted", wrongPath, FIXTURES).calls(problems).get(0);
-    assertThat(ScriptJqCalls.problem(call)).get().asString().contains("yields null");
-
-    String wrongFlag = "desired=$(nomad job inspect -json filewcount | jq '.Job.TaskGroups[0].Count')\n";
-    call = new ScriptJqCalls("planted", wrongFlag, FIXTURES).calls(problems).get(0);
-    assertThat(ScriptJqCalls.problem(call)).as("-json prints the job without the Job wrapper").isPresent();
-
-    String statusShape = "n=$(nomad job status -json filewcount | jq -r '.Summary.Summary.filewcount.Running')\n";
-    call = new ScriptJqCalls("planted", statusShape, FIXTURES).calls(problems).get(0);
-    assertThat(ScriptJqCalls.problem(call)).as("job status -json is a list").get().asString().contains("fails");
-
-    String consulTypo = "curl -fsS \"$CONSUL_HTTP_ADDR/v1/health/service/filewcount\" | jq -r '.[].Service.Metadata.version'\n";
-    call = new ScriptJqCalls("planted", consulTypo, FIXTURES).calls(problems).get(0);
-    assertThat(ScriptJqCalls.problem(call)).get().asString().contains("yields null");
-
-    String allocList = "nomad alloc status -json | jq -r '.[].TaskStates.agent.State'\n";
-    call = new ScriptJqCalls("planted", allocList, FIXTURES).calls(problems).get(0);
-    assertThat(ScriptJqCalls.problem(call)).as("the list holds stubs without TaskStates").isPresent();
-    String oneAlloc = "nomad alloc status -json \"$id\" | jq -r '.TaskStates.agent.State'\n";
-    call = new ScriptJqCalls("planted", oneAlloc, FIXTURES).calls(problems).get(0);
-    assertThat(ScriptJqCalls.problem(call)).isEmpty();
-
-    assertThat(problems).isEmpty();
     new ScriptJqCalls("planted", "v=$(consul version -format=json | jq -r '.Version')\n", FIXTURES).calls(problems);
     assertThat(problems).singleElement().asString().contains("no output shape is known");
+  }
+
+  /** The problem of the single jq call on a planted script line, if any. */
+  private static Optional<String> planted(String line) {
+    List<String> problems = new ArrayList<>();
+    List<ScriptJqCalls.Call> calls = new ScriptJqCalls("planted", line + "\n", FIXTURES).calls(problems);
+    assertThat(problems).isEmpty();
+    assertThat(calls).hasSize(1);
+    return ScriptJqCalls.problem(calls.get(0));
   }
 }
