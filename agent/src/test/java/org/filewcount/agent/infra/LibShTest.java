@@ -78,6 +78,15 @@ class LibShTest {
     assertThat(r.output()).isEqualTo("sudo -- /usr/bin/true\n");
   }
 
+  @Test
+  void aFailedUpgradeStepPointsToMakeDiag() throws Exception {
+    Result r = ScriptRun.bash(Map.of("CONSUL_HTTP_ADDR", "http://127.0.0.1:1", "NOMAD_ADDR", "http://127.0.0.1:1"),
+        "scripts/upgrade 2.0");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.output()).contains("FAILED: Consul does not answer at http://127.0.0.1:1")
+        .contains("make diag (a tarball without tokens; it prints the path)");
+  }
+
   /** A Nomad scheduler-configuration endpoint: GET answers the queued states in turn, PUT answers Updated. */
   private final Deque<String> configs = new ArrayDeque<>();
   private final Deque<Boolean> updates = new ArrayDeque<>();
