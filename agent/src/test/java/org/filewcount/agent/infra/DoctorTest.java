@@ -184,7 +184,7 @@ class DoctorTest {
     assertThat(r.output()).contains("usage: scripts/doctor");
   }
 
-  /** The real machine: a docker client in /usr/local/bin, no daemon. */
+  /** The real machine: here (and in CI) a docker client in /usr/local/bin and no daemon. */
   @Test
   void onThisMachineItNamesDockerWritesNothingAndIsQuick() throws Exception {
     Path home = Files.createDirectories(tmp.resolve("home"));
@@ -193,9 +193,14 @@ class DoctorTest {
 
     Result r = ScriptRun.bash(Map.of("HOME", home.toString(), "TMPDIR", temp.toString()), "scripts/doctor");
 
-    assertThat(r.exit()).as(r.output()).isEqualTo(1);
-    assertThat(failLines(r)).anySatisfy(line -> assertThat(line).startsWith("FAIL  docker ")
-        .contains("no daemon answers").contains("Fix: sudo systemctl start docker"));
+    if (dockerDaemonAnswers()) {
+      // A reviewer's machine with Docker running: the same run, with Docker found.
+      assertThat(r.output()).contains("ok    docker       the daemon answers");
+    } else {
+      assertThat(r.exit()).as(r.output()).isEqualTo(1);
+      assertThat(failLines(r)).anySatisfy(line -> assertThat(line).startsWith("FAIL  docker ")
+          .contains("no daemon answers").contains("Fix: sudo systemctl start docker"));
+    }
     try (Stream<Path> written = Files.list(home); Stream<Path> temps = Files.list(temp)) {
       assertThat(written).as("files written in HOME").isEmpty();
       assertThat(temps).as("files written in TMPDIR").isEmpty();
@@ -203,6 +208,10 @@ class DoctorTest {
     assertThat(repoState()).as("files written in the repository").isEqualTo(before);
     // The bound; a run takes about 0.2 s here.
     assertThat(r.millis()).as("scripts/doctor took %d ms", r.millis()).isLessThan(5_000);
+  }
+
+  private static boolean dockerDaemonAnswers() throws Exception {
+    return ScriptRun.bash(Map.of(), "timeout 4 docker info >/dev/null 2>&1").exit() == 0;
   }
 
   /** Every file git sees, ignored ones too, outside the build's own output; and whether .local exists. */
