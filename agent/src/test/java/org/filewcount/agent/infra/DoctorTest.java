@@ -59,6 +59,11 @@ class DoctorTest {
     ScriptRun.stub(bin, "consul", "echo 'Consul v1.22.7'; echo 'Revision 1234'");
     ScriptRun.stub(bin, "nomad", "echo 'Nomad v1.10.5'; echo 'BuildDate 2025'");
     ScriptRun.stub(bin, "id", "echo 0");
+    for (String tool : List.of("java", "unzip", "ip")) {
+      ScriptRun.stub(bin, tool, "exit 0");
+    }
+    // 100 GiB free wherever asked, so the host's own disks do not decide the ready case.
+    ScriptRun.stub(bin, "df", "printf 'Filesystem 1024-blocks Used Available Capacity Mounted\\n/dev/x 1 1 104857600 1%% /\\n'");
     return bin;
   }
 
