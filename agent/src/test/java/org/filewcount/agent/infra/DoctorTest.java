@@ -114,6 +114,8 @@ class DoctorTest {
     ScriptRun.stub(bin, "uname", "[ \"$1\" = -m ] && echo aarch64 || echo Linux");
     ScriptRun.stub(bin, "df", "printf 'Filesystem 1024-blocks Used Available Capacity Mounted\\n/dev/x 1000 900 100 90%% /\\n'");
     Files.delete(bin.resolve("nomad"));
+    // A Docker network from Docker's 172.17-31 pools, covering Nomad's bridge subnet.
+    ScriptRun.stub(bin, "ip", "echo '7: br-1a2b    inet 172.26.0.1/16 brd 172.26.255.255 scope global br-1a2b'");
 
     Result r = ScriptRun.bash(env(root, bin), "scripts/doctor");
 
@@ -132,9 +134,10 @@ class DoctorTest {
         .contains("FAIL  ports        in use by something else: 8500.")
         .contains("FAIL  cpu          2000 MHz on 1 cores, the jobs reserve 4300 MHz")
         .contains("FAIL  memory       2048 MiB, the jobs reserve 3584 MiB")
-        .contains("FAIL  disk         0 MiB free in " + tmp);
-    assertThat(fails).hasSize(12);
-    assertThat(r.output()).contains("12 problem(s)");
+        .contains("FAIL  disk         0 MiB free in " + tmp)
+        .contains("FAIL  bridge       Nomad's bridge subnet 172.26.64.1/20 overlaps br-1a2b (172.26.0.1/16)");
+    assertThat(fails).hasSize(13);
+    assertThat(r.output()).contains("13 problem(s)");
   }
 
   @Test
