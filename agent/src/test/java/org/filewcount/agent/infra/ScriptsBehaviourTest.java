@@ -65,14 +65,21 @@ class ScriptsBehaviourTest {
 
   @Test
   void upRunsThePreflightFirstAndStopsThereWhenItFails() throws Exception {
-    // /usr/bin and /bin only: the docker client in /usr/local/bin stays out, so the preflight finds no docker.
-    Result r = bash(Map.of("PATH", "/usr/bin:/bin"), "scripts/up");
+    // A docker whose daemon never answers, whatever this machine has: the preflight fails on it.
+    Path bin = Files.createDirectories(tmp.resolve("bin"));
+    Path docker = bin.resolve("docker");
+    Files.writeString(docker, "#!/bin/sh\necho 'Cannot connect to the Docker daemon' >&2\nexit 1\n");
+    docker.toFile().setExecutable(true);
+    boolean localBefore = Files.exists(RepoFiles.resolve(".local"));
+
+    Result r = bash(Map.of("PATH", bin + ":/usr/bin:/bin"), "scripts/up");
+
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.output()).contains("==> Preflight (scripts/doctor")
-        .contains("FAIL  docker       not installed. Fix: install Docker Engine")
+        .contains("FAIL  docker       the docker client is installed but no daemon answers")
         .contains("FAILED: the preflight found problems")
         .contains("make diag")
         .doesNotContain("==> Consul");
-    assertThat(RepoFiles.resolve(".local/downloads")).doesNotExist();
+    assertThat(Files.exists(RepoFiles.resolve(".local"))).as(".local created").isEqualTo(localBefore);
   }
 }
