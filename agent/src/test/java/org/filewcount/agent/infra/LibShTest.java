@@ -55,8 +55,9 @@ class LibShTest {
   void aConsulOnPathOutsideThePinnedMinorIsRefusedWithTheFix() throws Exception {
     Path bin = tmp.resolve("bin");
     ScriptRun.stub(bin, "consul", "echo 'Consul v1.21.5'; echo 'Revision abc'");
-    String call = ". scripts/lib.sh && step 'binaries' && ensure_hashicorp_binary consul 1.22.7 0000";
-    Map<String, String> env = Map.of("PATH", bin + ":/usr/bin:/bin");
+    // PATH set after lib.sh, which puts .local/bin first: a consul downloaded there by make up stays out.
+    String call = ". scripts/lib.sh && PATH='" + bin + ":/usr/bin:/bin' && step 'binaries' && ensure_hashicorp_binary consul 1.22.7 0000";
+    Map<String, String> env = Map.of();
 
     Result old = ScriptRun.bash(env, call);
     assertThat(old.exit()).isEqualTo(1);
