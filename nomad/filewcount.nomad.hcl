@@ -41,6 +41,12 @@ variable "drain" {
   description = "Agent --drain: how long it keeps serving after going to maintenance. kill_timeout must exceed it."
 }
 
+variable "consul_host" {
+  type        = string
+  default     = "172.26.64.1"
+  description = "Consul as a bridge-mode allocation reaches it: the gateway of Nomad's bridge (nomad/agent-dev.hcl), where consul/agent-dev.hcl listens besides loopback."
+}
+
 variable "consul_http_port" {
   type    = number
   default = 8500
@@ -191,7 +197,7 @@ job "filewcount" {
         args = [
           "envoy-bootstrap",
           "--service", "filewcount",
-          "--consul-grpc", "${attr.unique.network.ip-address}:${var.consul_grpc_port}",
+          "--consul-grpc", "${var.consul_host}:${var.consul_grpc_port}",
           "--otel-collector", "${attr.unique.network.ip-address}:${var.otlp_grpc_port}",
           "--output", "${NOMAD_ALLOC_DIR}/tmp/envoy-bootstrap.json",
         ]
@@ -241,7 +247,7 @@ job "filewcount" {
           # 0.0.0.0 inside the namespace only: reachable from outside through the "admin" port mapping.
           "--admin", "0.0.0.0:9464",
           "--advertise-address", "${attr.unique.network.ip-address}",
-          "--consul", "http://${attr.unique.network.ip-address}:${var.consul_http_port}",
+          "--consul", "http://${var.consul_host}:${var.consul_http_port}",
           "--drain", var.drain,
         ]
       }
@@ -258,6 +264,8 @@ job "filewcount" {
       kill_signal  = "SIGTERM"
       kill_timeout = "20s"
 
+      # memory_max needs memory oversubscription in Nomad's scheduler configuration, or it is ignored:
+      # scripts/up turns it on (lib.sh enable_memory_oversubscription).
       resources {
         cpu        = var.resources.agent_cpu
         memory     = var.resources.agent_memory
