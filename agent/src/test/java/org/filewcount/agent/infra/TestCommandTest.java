@@ -79,7 +79,7 @@ class TestCommandTest {
 
     assertThat(r.exit()).as(r.output()).isZero();
     assertThat(calls("apt-get")).containsExactly("update -qq",
-        "install -y -qq --no-install-recommends " + String.join(" ", packages()));
+        "install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends " + String.join(" ", packages()));
     assertThat(calls("sudo")).isEmpty();
     for (Tool t : tools()) {
       assertThat(r.output()).contains("missing " + t.command() + " (Debian package " + t.pkg() + "): ");
@@ -93,7 +93,7 @@ class TestCommandTest {
 
     assertThat(r.exit()).as(r.output()).isZero();
     assertThat(calls("sudo")).containsExactly("-n true", "-n apt-get update -qq",
-        "-n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "
+        "-n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends "
             + String.join(" ", packages()));
     assertThat(calls("apt-get")).hasSize(2);
     assertThat(calls("mvnw")).containsExactly("-B verify");
