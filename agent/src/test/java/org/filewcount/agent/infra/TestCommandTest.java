@@ -112,6 +112,28 @@ class TestCommandTest {
   }
 
   @Test
+  void notRootWithoutSudoItSaysWhatToRunAsRoot() throws Exception {
+    Files.delete(bin.resolve("sudo"));
+    Run r = run(Map.of("STUB_UID", "1000"));
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.output()).contains("sudo is not installed")
+        .contains("fix: as root: apt-get update && apt-get install -y --no-install-recommends "
+            + String.join(" ", packages()));
+    assertThat(calls("apt-get")).isEmpty();
+  }
+
+  @Test
+  void aFailedInstallStopsItBeforeMaven() throws Exception {
+    stub(bin.resolve("apt-get"), "echo \"$*\" >> '" + log.resolve("apt-get") + "'; [ \"$1\" != install ]");
+    Run r = run(Map.of("STUB_UID", "0"));
+
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.output()).contains("FAILED: apt-get install prometheus").contains("failed (its message is above)");
+    assertThat(calls("mvnw")).isEmpty();
+  }
+
+  @Test
   void withNothingMissingItInstallsNothingAndPassesArgumentsToMaven() throws Exception {
     installAll();
     Run r = run(Map.of("STUB_UID", "1000"));
