@@ -19,8 +19,8 @@ upgrade: ## Canary deployment + automated rollout: make upgrade VERSION=2.0
 	@test -n "$(VERSION)" || { echo "usage: make upgrade VERSION=2.0" >&2; exit 2; }
 	scripts/upgrade "$(VERSION)"
 
-test: ## The whole test suite (what .ci/run runs)
-	./mvnw -B verify
+test: ## Installs the tools the suite needs (apt-get, sudo if not root), then ./mvnw -B verify; .ci/run runs this
+	scripts/test
 
 status: ## Instances, versions and checks as Consul sees them
 	agent/bin/filewcount-agent status --service filewcount
