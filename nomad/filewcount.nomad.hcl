@@ -166,7 +166,8 @@ job "filewcount" {
       provider = "nomad"
       name     = "filewcount-agent"
       port     = "admin"
-      tags     = ["v${var.filewcount_version}"]
+      # v1.0 for 1.0, and v1 (not vv1) for v1: the agent's rule (InstanceIdentity.versionTag).
+      tags     = ["v${trimprefix(var.filewcount_version, "v")}"]
 
       check {
         name     = "agent ready (functional upload probe passed)"
