@@ -172,7 +172,8 @@ job "filewcount" {
       provider = "nomad"
       name     = "filewcount-agent"
       port     = "admin"
-      tags     = ["v${var.filewcount_version}"]
+      # v1.0 for 1.0, and v1 (not vv1) for v1: the agent's rule (InstanceIdentity.versionTag).
+      tags     = ["v${trimprefix(var.filewcount_version, "v")}"]
 
       check {
         name     = "agent ready (functional upload probe passed)"
@@ -180,6 +181,39 @@ job "filewcount" {
         path     = "/health/ready"
         interval = "10s"
         timeout  = "2s"
+      }
+    }
+
+    # 0. The app's upload folder, before the app starts: left to Docker, the bind source would be created as
+    #    root 0755 and an app writing as another user would fail every upload. Created by the agent image's
+    #    user (10001), mode 3777: any user may create files (the app image's user is not known), the sticky
+    #    bit lets only a file's owner or the folder's owner (the agent) remove one, setgid gives new files the
+    #    agent's group so it can read them. ADR 0017.
+    task "uploads-dir" {
+      driver = "docker"
+
+      lifecycle {
+        hook    = "prestart"
+        sidecar = false
+      }
+
+      config {
+        image      = var.agent_image
+        entrypoint = ["/bin/sh", "-c"]
+        # $NOMAD_ALLOC_DIR is expanded by the shell (Nomad sets it in the task's environment).
+        args = [<<-SH
+          d="$NOMAD_ALLOC_DIR/data/uploads"
+          mkdir -p "$d" && chmod 3777 "$d" || {
+            echo "cannot prepare $d (owner: $(stat -c %U "$d" 2>/dev/null)): a folder created before this task existed is root's; chown it to 10001 once" >&2
+            exit 1
+          }
+          SH
+        ]
+      }
+
+      resources {
+        cpu    = 50
+        memory = 32
       }
     }
 
