@@ -74,12 +74,13 @@ class ConsulConfigEntriesCrossCheckTest {
         .anyMatch(p -> p.contains("Service has no field Mta"));
     assertThat(mutated("consul/service-resolver.json", e -> e.put("DefaultSubset", "v1")))
         .anyMatch(p -> p.contains("DefaultSubset 'v1' is not a valid subset"));
-    assertThat(mutated("consul/service-resolver.json", e -> loadBalancer(e).put("Policy", "ring_hash")))
+    assertThat(mutated("consul/service-resolver.json", e -> e.putObject("LoadBalancer").put("Policy", "ring_hash")
+        .putObject("LeastRequestConfig").put("ChoiceCount", 2)))
         .anyMatch(p -> p.contains("LeastRequestConfig specified for incompatible load balancing policy 'ring_hash'"));
     assertThat(mutated("consul/service-resolver.json", e -> loadBalancer(e).put("Policy", "least_conn")))
         .anyMatch(p -> p.contains("'least_conn' is not supported"));
-    assertThat(mutated("consul/service-resolver.json", e -> loadBalancer(e).putArray("HashPolicies").addObject()
-        .put("Field", "cookie").put("FieldValue", "route")))
+    assertThat(mutated("consul/service-resolver.json", e -> e.putObject("LoadBalancer").put("Policy", "least_request")
+        .putArray("HashPolicies").addObject().put("Field", "cookie").put("FieldValue", "route")))
         .anyMatch(p -> p.contains("HashPolicies specified for non-hash-based Policy: 'least_request'"));
     assertThat(mutated("consul/service-resolver.json", e -> {
       ObjectNode lb = e.putObject("LoadBalancer").put("Policy", "ring_hash");

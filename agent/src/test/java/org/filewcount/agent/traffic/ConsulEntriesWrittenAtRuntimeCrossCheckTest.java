@@ -27,6 +27,7 @@ class ConsulEntriesWrittenAtRuntimeCrossCheckTest {
   private Optional<ObjectNode> defaults = Optional.empty();
   private Optional<ObjectNode> resolver;
   private Optional<ObjectNode> splitter = Optional.empty();
+  private Optional<ObjectNode> router = Optional.empty();
 
   @Test
   void everyEntryOfACanaryRolloutPassesConsulsChecks() throws Exception {
@@ -70,8 +71,9 @@ class ConsulEntriesWrittenAtRuntimeCrossCheckTest {
     wanted.addAll(split.versions());
     defaults = or(ConsulTrafficControl.serviceDefaults(SERVICE, defaults), defaults);
     resolver = or(ConsulTrafficControl.resolverWithSubsets(SERVICE, resolver, wanted, split.stable()), resolver);
+    router = or(VersionStickiness.router(SERVICE, router, split), router);
     splitter = or(ConsulTrafficControl.splitter(SERVICE, splitter, split), splitter);
-    resolver = or(ConsulTrafficControl.resolverPruned(SERVICE, resolver, splitter, instanceVersions), resolver);
+    resolver = or(ConsulTrafficControl.resolverPruned(SERVICE, resolver, splitter, router, instanceVersions), resolver);
   }
 
   private List<JsonNode> current() {
@@ -79,6 +81,7 @@ class ConsulEntriesWrittenAtRuntimeCrossCheckTest {
     defaults.ifPresent(out::add);
     resolver.ifPresent(out::add);
     splitter.ifPresent(out::add);
+    router.ifPresent(out::add);
     return out;
   }
 
