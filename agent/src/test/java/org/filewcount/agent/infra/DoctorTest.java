@@ -78,13 +78,33 @@ class DoctorTest {
     return env;
   }
 
+  /**
+   * scripts/doctor in a copy of what it reads (scripts/, the job files, versions.env), so a .local/ left by a
+   * real make up in this checkout (downloaded consul, nomad, CNI plugins) does not decide the stubbed cases.
+   */
+  private String stubbedDoctor() throws IOException {
+    Path copy = tmp.resolve("repo");
+    if (!Files.exists(copy)) {
+      for (String dir : List.of("scripts", "nomad")) {
+        try (Stream<Path> files = Files.list(RepoFiles.resolve(dir))) {
+          for (Path f : files.toList()) {
+            Path target = Files.createDirectories(copy.resolve(dir)).resolve(f.getFileName());
+            Files.copy(f, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+          }
+        }
+      }
+      Files.copy(RepoFiles.resolve("versions.env"), copy.resolve("versions.env"));
+    }
+    return copy.resolve("scripts/doctor").toString();
+  }
+
   private static List<String> failLines(Result r) {
     return r.output().lines().filter(l -> l.startsWith("FAIL")).toList();
   }
 
   @Test
   void aReadyMachineExitsZero() throws Exception {
-    Result r = ScriptRun.bash(env(readyRoot(), readyBin()), "scripts/doctor");
+    Result r = ScriptRun.bash(env(readyRoot(), readyBin()), stubbedDoctor());
 
     assertThat(failLines(r)).as(r.output()).isEmpty();
     assertThat(r.exit()).as(r.output()).isZero();
@@ -117,7 +137,7 @@ class DoctorTest {
     // A Docker network from Docker's 172.17-31 pools, covering Nomad's bridge subnet.
     ScriptRun.stub(bin, "ip", "echo '7: br-1a2b    inet 172.26.0.1/16 brd 172.26.255.255 scope global br-1a2b'");
 
-    Result r = ScriptRun.bash(env(root, bin), "scripts/doctor");
+    Result r = ScriptRun.bash(env(root, bin), stubbedDoctor());
 
     assertThat(r.exit()).as(r.output()).isEqualTo(1);
     List<String> fails = failLines(r);
@@ -174,12 +194,12 @@ class DoctorTest {
     env.put("CONSUL_HTTP_ADDR", address);
     env.put("NOMAD_ADDR", address);
 
-    Result again = ScriptRun.bash(env, "scripts/doctor");
+    Result again = ScriptRun.bash(env, stubbedDoctor());
     assertThat(again.exit()).as(again.output()).isZero();
     assertThat(again.output()).contains("ok    ports ").contains("ok    root         not needed: Nomad already answers");
 
     jobStatus.put("observability", "dead");
-    Result stopped = ScriptRun.bash(env, "scripts/doctor");
+    Result stopped = ScriptRun.bash(env, stubbedDoctor());
     assertThat(stopped.exit()).isEqualTo(1);
     assertThat(failLines(stopped)).containsExactly(
         "FAIL  ports        in use by something else: 3000. Fix: stop what listens there (sudo ss -ltnp | grep -E ':(3000) ' names it)");
