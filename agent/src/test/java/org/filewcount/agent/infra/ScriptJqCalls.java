@@ -38,11 +38,20 @@ final class ScriptJqCalls {
     SOURCES.put(Pattern.compile("consul config read"), "consul-config-entry-resolver");
     SOURCES.put(Pattern.compile("/v1/catalog/services\\b"), "consul-catalog-services");
     SOURCES.put(Pattern.compile("/v1/agent/self\\b"), "consul-agent-self");
+    SOURCES.put(Pattern.compile("/v1/job/[^/\\s\"?]+(?=[\"\\s?]|$)"), "nomad-job");
+    SOURCES.put(Pattern.compile("/v1/jobs\\b"), "nomad-jobs");
+    SOURCES.put(Pattern.compile("/v1/allocation/"), "nomad-allocation");
+    SOURCES.put(Pattern.compile("/v1/operator/scheduler/configuration(?!\\?cas=)"), "nomad-scheduler-configuration");
+    SOURCES.put(Pattern.compile("/v1/operator/scheduler/configuration\\?cas="), "nomad-scheduler-configuration-put");
   }
 
   private static final Pattern JQ = Pattern.compile(
       "\\bjq((?:\\s+(?:--arg(?:json)?\\s+\\w+\\s+(?:\"[^\"]*\"|'[^']*'|\\S+)|--slurpfile\\s+\\w+\\s+(?:\"[^\"]*\"|\\S+)"
-          + "|-[a-zA-Z]+))*)\\s+'([^']*)'");
+          + "|-[a-zA-Z]+))*)\\s+'([^']*)'"
+          // a file jq reads instead of stdin: a quoted word or one starting $, / or . (not 2>/dev/null)
+          + "(?:\\s+(\"[^\"]*\"|[$/.][^\\s|<>)&;]*))?");
+  /** A pipe between two stages, not the || of a list. */
+  private static final Pattern PIPE = Pattern.compile("(?<!\\|)\\|(?!\\|)");
   private static final Pattern OPTION = Pattern.compile(
       "--(arg|argjson|slurpfile)\\s+(\\w+)\\s+(\"[^\"]*\"|'[^']*'|\\S+)|(-[a-zA-Z]+)");
   private static final Pattern ASSIGNMENT = Pattern.compile("\\b(\\w+)=\\$\\((.*)\\)");
@@ -164,6 +173,9 @@ final class ScriptJqCalls {
   }
 
   private String input(String line, Matcher m) {
+    if (m.group(3) != null) {
+      return fileJson(m.group(3));
+    }
     Matcher here = HERE_STRING.matcher(line.substring(m.end()));
     if (here.find()) {
       return variableJson("$" + here.group(1));
@@ -175,6 +187,30 @@ final class ScriptJqCalls {
     return fixtureFor(before);
   }
 
+  /**
+   * The JSON in a file the script wrote itself: the nearest earlier line naming the same file (as written, e.g.
+   * {@code "$dir/nomad/jobs.json"}) whose command has a known output shape, such as scripts/diag's
+   * {@code fetch HEADERS URL FILE}; a line that only tests for the file has no shape and is passed over.
+   */
+  private String fileJson(String file) {
+    for (int i = at - 1; i >= 0; i--) {
+      String l = lines.get(i);
+      if (l.contains(file) && !JQ.matcher(l).find()) {
+        int here = at;
+        at = i;
+        try {
+          return fixtureFor(l);
+        } catch (IllegalArgumentException notAWriter) {
+          // e.g. [ -f FILE ]: keep looking further up
+        } finally {
+          at = here;
+        }
+      }
+    }
+    throw new IllegalArgumentException("jq reads " + file + ", which no earlier line of the script writes from a"
+        + " command with a known output shape");
+  }
+
   /** The JSON a shell variable holds: the output of the command assigned to it. */
   private String variableJson(String reference) {
     String var = reference.replaceAll("^\"?\\$\\{?(\\w+)}?\"?$", "$1");
@@ -183,7 +219,8 @@ final class ScriptJqCalls {
       throw new IllegalArgumentException("$" + var + " is not assigned from a command in this script");
     }
     Matcher m = JQ.matcher(command);
-    if (m.find()) {
+    // jq computes the value only when it is the last stage (jq ... | curl -X PUT ... holds curl's answer).
+    if (m.find() && !PIPE.matcher(command.substring(m.end())).find()) {
       Call inner = call(file + " $" + var, command, m);
       Run r = run(inner);
       if (r.exit() != 0) {
@@ -265,18 +302,22 @@ final class ScriptJqCalls {
     Map<String, String> out = new HashMap<>();
     for (String name : List.of("nomad-job-inspect", "nomad-job-inspect-json", "nomad-job-status-json",
         "nomad-allocations", "nomad-allocation", "nomad-nodes", "consul-health-service", "consul-config-entry-resolver",
-        "consul-catalog-services", "consul-agent-self")) {
+        "consul-catalog-services", "consul-agent-self", "nomad-job", "nomad-jobs", "nomad-scheduler-configuration",
+        "nomad-scheduler-configuration-put")) {
       out.put(name, HashiCorpFacts.load("cli-output/" + name + ".json").path("output").toString());
     }
     return out;
   }
 
+  /** Lines joined where bash joins them: after a backslash, and after a trailing |, || or &&. */
   private static List<String> logicalLines(String text) {
     List<String> out = new ArrayList<>();
     StringBuilder current = new StringBuilder();
     for (String l : text.split("\n", -1)) {
       if (l.endsWith("\\")) {
         current.append(l, 0, l.length() - 1).append(' ');
+      } else if (l.stripTrailing().endsWith("|") || l.stripTrailing().endsWith("&&")) {
+        current.append(l.stripTrailing()).append(' ');
       } else {
         current.append(l);
         out.add(current.toString());

@@ -55,6 +55,38 @@ class ScriptJqPathsCrossCheckTest {
     assertThat(problems).singleElement().asString().contains("no output shape is known");
   }
 
+  @Test
+  void aFileTheScriptWroteIsReadWithTheShapeOfTheCommandThatWroteIt() {
+    String fetched = "fetch \"$h\" \"$NOMAD_ADDR/v1/jobs\" \"$dir/nomad/jobs.json\" || true\n"
+        + "if [ -f \"$dir/nomad/jobs.json\" ]; then\n";
+    assertThat(plantedScript(fetched + "done < <(jq -r '.[].ID' \"$dir/nomad/jobs.json\")")).isEmpty();
+    assertThat(plantedScript(fetched + "done < <(jq -r '.Jobs[].ID' \"$dir/nomad/jobs.json\")"))
+        .as("GET /v1/jobs is a list").get().asString().contains("fails");
+
+    List<String> problems = new ArrayList<>();
+    new ScriptJqCalls("planted", "jq -r '.[].ID' \"$dir/nomad/other.json\"\n", FIXTURES).calls(problems);
+    assertThat(problems).singleElement().asString().contains("no earlier line of the script writes");
+  }
+
+  @Test
+  void aVariableHoldsWhatTheLastStageOfItsPipelinePrints() {
+    String put = "updated=$(jq -c '.SchedulerConfig' <<<\"$current\" |\n"
+        + "  curl -fsS -X PUT --data-binary @- \"$NOMAD_ADDR/v1/operator/scheduler/configuration?cas=$index\") || fail x\n";
+    String get = "current=$(curl -fsS \"$NOMAD_ADDR/v1/operator/scheduler/configuration\")\n";
+    assertThat(plantedScript(get + put + "jq -r '.Updated' <<<\"$updated\"")).isEmpty();
+    assertThat(plantedScript(get + put + "jq -r '.SchedulerConfig.ModifyIndex' <<<\"$updated\""))
+        .as("$updated is the PUT's answer, not the jq that feeds curl").get().asString().contains("yields null");
+  }
+
+  /** The problem of the last jq call of a planted script, if any. */
+  private static Optional<String> plantedScript(String script) {
+    List<String> problems = new ArrayList<>();
+    List<ScriptJqCalls.Call> calls = new ScriptJqCalls("planted", script + "\n", FIXTURES).calls(problems);
+    assertThat(problems).isEmpty();
+    calls.subList(0, calls.size() - 1).forEach(c -> assertThat(ScriptJqCalls.problem(c)).isEmpty());
+    return ScriptJqCalls.problem(calls.get(calls.size() - 1));
+  }
+
   /** The problem of the single jq call on a planted script line, if any. */
   private static Optional<String> planted(String line) {
     List<String> problems = new ArrayList<>();
