@@ -125,6 +125,33 @@ class OtlpExportTest {
   }
 
   @Test
+  void aLineLoggedWhileTheRequestSpanIsCurrentCarriesItsTraceAndTheInstanceResource() throws Exception {
+    var exchange = run(telemetry.exchangeObserver(), upload(), 321, response(200, "text/html; charset=utf-8"),
+        utf8(resultPage("<b>" + ResultPage.NOT_TEXT + "</b>", 5)), 128);
+    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("org.filewcount.agent.proxy.ProxiedExchange");
+    exchange.runInContext(() -> log.warn("inside the request: upload refused"));
+    log.warn("outside any request");
+
+    assertThat(telemetry.flush(Duration.ofSeconds(10))).as("export to the receiver succeeded").isTrue();
+
+    Span span = receiver.spans().get(0);
+    String spanId = HexFormat.of().formatHex(span.getSpanId().toByteArray());
+    List<OtlpReceiver.ReceivedLog> records = receiver.logRecords();
+    assertThat(records).filteredOn(r -> r.body().equals("inside the request: upload refused")).singleElement()
+        .satisfies(r -> {
+          assertThat(r.traceId()).isEqualTo(Exchanges.TRACE_ID);
+          assertThat(r.spanId()).isEqualTo(spanId);
+          assertThat(r.scope()).isEqualTo("org.filewcount.agent.proxy.ProxiedExchange");
+          assertThat(r.record().getSeverityText()).isEqualTo("WARN");
+          assertThat(attributes(r.resource().getAttributesList()))
+              .as("the resource of the spans and metrics")
+              .isEqualTo(attributes(receiver.traces.get(0).getResourceSpans(0).getResource().getAttributesList()));
+        });
+    assertThat(records).filteredOn(r -> r.body().equals("outside any request")).singleElement()
+        .satisfies(r -> assertThat(r.record().getTraceId().isEmpty()).as("no span current, no trace id").isTrue());
+  }
+
+  @Test
   void theSameSdkServesMetricsForPrometheusWithTheServiceLabels() throws Exception {
     run(telemetry.exchangeObserver(), Exchanges.request(io.netty.handler.codec.http.HttpMethod.GET, "/"), 0,
         response(200, "text/html"), utf8("<form>"), 100);
