@@ -152,6 +152,29 @@ class OtlpExportTest {
   }
 
   @Test
+  void aFullLogQueueDropsRecordsInsteadOfBlockingAndCountsThem() throws Exception {
+    telemetry.close();
+    InstanceIdentity identity = InstanceIdentity.derive(
+        "filewcount", "2.0", new HostPort("127.0.0.1", 8081), Map.of(), "0.1.0-test");
+    telemetry = Telemetry.create(AgentConfig.builder().serviceVersion("2.0").identity(identity).build(), Map.of(
+        "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint(),
+        "OTEL_BLRP_MAX_QUEUE_SIZE", "4",
+        "OTEL_BLRP_SCHEDULE_DELAY", "600000"));
+    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("org.filewcount.agent.proxy.ProxiedExchange");
+    for (int i = 0; i < 20; i++) {
+      log.info("line {}", i);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    telemetry.metricsSource().writeTo(out);
+    String scrape = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    java.util.regex.Matcher dropped = java.util.regex.Pattern
+        .compile("(?m)^otel_sdk_log_records_processed_total\\{[^}]*dropped=\"true\"[^}]*} (\\S+)").matcher(scrape);
+    assertThat(dropped.find()).as("a dropped-records series in %s", scrape).isTrue();
+    // How many the worker takes out while the lines are written depends on scheduling: some are always dropped.
+    assertThat(Double.parseDouble(dropped.group(1))).as("records beyond the queue of 4").isPositive();
+  }
+
+  @Test
   void theSameSdkServesMetricsForPrometheusWithTheServiceLabels() throws Exception {
     run(telemetry.exchangeObserver(), Exchanges.request(io.netty.handler.codec.http.HttpMethod.GET, "/"), 0,
         response(200, "text/html"), utf8("<form>"), 100);
