@@ -130,6 +130,12 @@ class AlertmanagerIT {
   @Test
   void aFiringAlertReachesTheWebhookOfItsSeverityGroupedByServiceAndVersion() throws Exception {
     assertThat(amtool("check-config", dir.resolve("alertmanager.yml").toString())).contains("SUCCESS");
+    Path examples = dir.resolve("alertmanager-examples.yml");
+    String uncommented = withExamplesUncommented(
+        Files.readString(StackFiles.observability().resolve("alertmanager/alertmanager.yml")));
+    assertThat(uncommented).contains("\n    pagerduty_configs:", "\n    slack_configs:", "\n    email_configs:");
+    Files.writeString(examples, uncommented);
+    assertThat(amtool("check-config", examples.toString())).as("the commented receivers are valid too").contains("SUCCESS");
     flapping = true;
 
     JsonNode notification = await("FilewcountRegistrationFlapping notified to the ticket webhook")
@@ -277,6 +283,27 @@ class AlertmanagerIT {
           "__meta_consul_health": "passing", "__meta_consul_service_metadata_version": "%2$s",
           "__meta_consul_service_metadata_metrics_port": "%3$d", "__meta_consul_service_metadata_metrics_path": "/%1$s/metrics"}}
         """.formatted(instance, version, port);
+  }
+
+  /** The file with its commented `# xxx_configs:` blocks turned into configuration. */
+  static String withExamplesUncommented(String config) {
+    StringBuilder out = new StringBuilder();
+    String indent = null;
+    for (String line : config.split("\n", -1)) {
+      java.util.regex.Matcher start = java.util.regex.Pattern.compile("^(\\s*)# ([a-z_]+_configs:)\\s*$").matcher(line);
+      if (start.matches()) {
+        indent = start.group(1);
+        out.append(indent).append(start.group(2)).append('\n');
+        continue;
+      }
+      if (indent != null && line.startsWith(indent + "#   ")) {
+        out.append(indent).append("  ").append(line.substring(indent.length() + 4)).append('\n');
+        continue;
+      }
+      indent = null;
+      out.append(line).append('\n');
+    }
+    return out.toString();
   }
 
   private static String amtool(String... args) throws IOException, InterruptedException {
