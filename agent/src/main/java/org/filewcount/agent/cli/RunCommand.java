@@ -110,6 +110,7 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
       return AgentProcess.builder(config)
           .metricsSource(telemetry.metricsSource())
           .probeListener(telemetry.probeListener())
+          .probeTracer(telemetry.probeTracer())
           .registrationListener(telemetry.registrationListener())
           .proxy(new ProxyServerHook(ProxySettings.forAgent(config), telemetry.exchangeObserver()))
           .envoyMetricsPort(intEnv(SidecarProxyRegistration.ENVOY_METRICS_PORT_ENV))

@@ -14,6 +14,7 @@ import org.filewcount.agent.config.ConsulSettings;
 import org.filewcount.agent.config.Durations;
 import org.filewcount.agent.probe.FunctionalProbe;
 import org.filewcount.agent.probe.ProbeListener;
+import org.filewcount.agent.probe.ProbeTracer;
 import org.filewcount.agent.probe.ProbeLoop;
 import org.filewcount.agent.probe.Readiness;
 import org.filewcount.agent.registry.ConsulAgent;
@@ -57,6 +58,7 @@ public final class AgentProcess {
   private final AgentConfig config;
   private final Optional<MetricsSource> metricsSource;
   private final List<ProbeListener> probeListeners;
+  private final ProbeTracer probeTracer;
   private final List<RegistrationListener> registrationListeners;
   private final ProxyHook proxy;
   private final List<AutoCloseable> onStop;
@@ -73,6 +75,7 @@ public final class AgentProcess {
     this.config = b.config;
     this.metricsSource = Optional.ofNullable(b.metricsSource);
     this.probeListeners = List.copyOf(b.probeListeners);
+    this.probeTracer = b.probeTracer;
     this.registrationListeners = List.copyOf(b.registrationListeners);
     this.proxy = b.proxy;
     this.onStop = List.copyOf(b.onStop);
@@ -123,7 +126,7 @@ public final class AgentProcess {
     listeners.addAll(probeListeners);
     listeners.add(registration);
     FunctionalProbe probe = new FunctionalProbe(config.appUrl(), PROBE_TIMEOUT, clock);
-    ProbeLoop probes = new ProbeLoop(probe::run, config.probeInterval(), probeStartupRetry, listeners);
+    ProbeLoop probes = new ProbeLoop(probe::run, config.probeInterval(), probeStartupRetry, listeners, probeTracer);
     try {
       proxy.start();
       probes.start();
@@ -221,6 +224,7 @@ public final class AgentProcess {
     private final AgentConfig config;
     private MetricsSource metricsSource;
     private final List<ProbeListener> probeListeners = new ArrayList<>();
+    private ProbeTracer probeTracer = ProbeTracer.NONE;
     private final List<RegistrationListener> registrationListeners = new ArrayList<>();
     private ProxyHook proxy = ProxyHook.NONE;
     private final List<AutoCloseable> onStop = new ArrayList<>();
@@ -239,6 +243,9 @@ public final class AgentProcess {
 
     /** Told about every probe (telemetry: filewcount.probe.runs / duration). */
     public Builder probeListener(ProbeListener l) { probeListeners.add(Objects.requireNonNull(l)); return this; }
+
+    /** Runs each probe round inside a span (telemetry), so the round's log lines carry its trace id. */
+    public Builder probeTracer(ProbeTracer t) { this.probeTracer = Objects.requireNonNull(t); return this; }
 
     /** Told about every registration state change (telemetry: filewcount.registration.*). */
     public Builder registrationListener(RegistrationListener l) {

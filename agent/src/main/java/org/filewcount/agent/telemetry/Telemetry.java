@@ -23,6 +23,7 @@ import org.filewcount.agent.config.AgentConfig;
 import org.filewcount.agent.config.AgentVersion;
 import org.filewcount.agent.config.InstanceIdentity;
 import org.filewcount.agent.probe.ProbeListener;
+import org.filewcount.agent.probe.ProbeTracer;
 import org.filewcount.agent.proxy.ExchangeObserver;
 import org.filewcount.agent.registry.RegistrationListener;
 import org.slf4j.Logger;
@@ -55,6 +56,7 @@ public final class Telemetry implements AutoCloseable {
   private final PrometheusEndpoint metricsSource;
   private final ExchangeObserver exchangeObserver;
   private final ProbeMetrics probeMetrics;
+  private final ProbeSpans probeSpans;
   private final RegistrationMetrics registrationMetrics;
   private final TrafficWeights trafficWeights;
 
@@ -67,6 +69,7 @@ public final class Telemetry implements AutoCloseable {
     this.exchangeObserver = new TracingExchangeObserver(
         tracer, sdk.getPropagators().getTextMapPropagator(), HttpInstruments.create(instruments));
     this.probeMetrics = new ProbeMetrics(instruments);
+    this.probeSpans = new ProbeSpans(tracer);
     this.registrationMetrics = new RegistrationMetrics(instruments);
     this.trafficWeights = new TrafficWeights(instruments);
   }
@@ -97,6 +100,11 @@ public final class Telemetry implements AutoCloseable {
   /** For the probe loop: filewcount.probe.runs and filewcount.probe.duration. */
   public ProbeListener probeListener() {
     return probeMetrics;
+  }
+
+  /** For the probe loop: a span current around each probe round, so its log lines carry a trace id. */
+  public ProbeTracer probeTracer() {
+    return probeSpans;
   }
 
   /** For the registrator: filewcount.registration.state and .changes. */
