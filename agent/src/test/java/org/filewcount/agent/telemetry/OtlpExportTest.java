@@ -131,6 +131,9 @@ class OtlpExportTest {
     org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("org.filewcount.agent.proxy.ProxiedExchange");
     exchange.runInContext(() -> log.warn("inside the request: upload refused"));
     log.warn("outside any request");
+    // The SDK reports its own export failures through these loggers: exporting them would feed a failing export.
+    org.slf4j.LoggerFactory.getLogger("io.opentelemetry.exporter.internal.http.HttpExporter").warn("sdk line");
+    org.slf4j.LoggerFactory.getLogger("okhttp3.OkHttpClient").warn("okhttp line");
 
     assertThat(telemetry.flush(Duration.ofSeconds(10))).as("export to the receiver succeeded").isTrue();
 
@@ -149,6 +152,14 @@ class OtlpExportTest {
         });
     assertThat(records).filteredOn(r -> r.body().equals("outside any request")).singleElement()
         .satisfies(r -> assertThat(r.record().getTraceId().isEmpty()).as("no span current, no trace id").isTrue());
+    assertThat(records).extracting(OtlpReceiver.ReceivedLog::body).doesNotContain("sdk line", "okhttp line");
+
+    // The SDK's processor counters, under Prometheus-style names (LogExport.views).
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    telemetry.metricsSource().writeTo(out);
+    assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("otel_sdk_spans_processed_total{", "otel_sdk_log_records_processed_total{")
+        .doesNotContain("processedSpans", "processedLogs");
   }
 
   @Test
