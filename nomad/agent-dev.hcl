@@ -1,6 +1,7 @@
 # Nomad dev agent of the local stack: scripts/up runs
 #   nomad agent -dev -config nomad/agent-dev.hcl -config .local/nomad-cni.hcl -network-interface <iface>
-# (.local/nomad-cni.hcl holds the absolute cni_path, which depends on where the repo is checked out).
+# (.local/nomad-cni.hcl holds the absolute cni_path, alloc_dir and the read-only host volume "nomad-alloc"
+# over it, which depend on where the repo is checked out; the collector reads the app's logs there).
 # Bridge networking (our bridge-mode groups and Connect gateways) needs the CNI plugins: their folder
 # (client.cni_path) is in .local/nomad-cni.hcl.
 

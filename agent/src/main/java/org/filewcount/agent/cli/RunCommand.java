@@ -119,6 +119,7 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
           .metricsSource(telemetry.metricsSource())
           .probeListener(telemetry.probeListener())
           .probeFilesListener(telemetry.probeFilesListener())
+          .probeTracer(telemetry.probeTracer())
           .registrationListener(telemetry.registrationListener())
           .proxy(new ProxyServerHook(ProxySettings.forAgent(config), telemetry.exchangeObserver()))
           .envoyMetricsPort(intEnv(SidecarProxyRegistration.ENVOY_METRICS_PORT_ENV))

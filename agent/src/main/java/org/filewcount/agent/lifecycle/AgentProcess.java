@@ -15,6 +15,7 @@ import org.filewcount.agent.config.Durations;
 import org.filewcount.agent.probe.FunctionalProbe;
 import org.filewcount.agent.probe.ProbeFileCleaner;
 import org.filewcount.agent.probe.ProbeListener;
+import org.filewcount.agent.probe.ProbeTracer;
 import org.filewcount.agent.probe.ProbeLoop;
 import org.filewcount.agent.probe.Readiness;
 import org.filewcount.agent.registry.ConsulAgent;
@@ -59,6 +60,7 @@ public final class AgentProcess {
   private final Optional<MetricsSource> metricsSource;
   private final List<ProbeListener> probeListeners;
   private final ProbeFileCleaner.Listener probeFilesListener;
+  private final ProbeTracer probeTracer;
   private final List<RegistrationListener> registrationListeners;
   private final ProxyHook proxy;
   private final List<AutoCloseable> onStop;
@@ -76,6 +78,7 @@ public final class AgentProcess {
     this.metricsSource = Optional.ofNullable(b.metricsSource);
     this.probeListeners = List.copyOf(b.probeListeners);
     this.probeFilesListener = b.probeFilesListener;
+    this.probeTracer = b.probeTracer;
     this.registrationListeners = List.copyOf(b.registrationListeners);
     this.proxy = b.proxy;
     this.onStop = List.copyOf(b.onStop);
@@ -132,7 +135,7 @@ public final class AgentProcess {
     if (cleaner != null) {
       listeners.add(cleaner);
     }
-    ProbeLoop probes = new ProbeLoop(probe::run, config.probeInterval(), probeStartupRetry, listeners);
+    ProbeLoop probes = new ProbeLoop(probe::run, config.probeInterval(), probeStartupRetry, listeners, probeTracer);
     try {
       proxy.start();
       probes.start();
@@ -232,6 +235,7 @@ public final class AgentProcess {
     private MetricsSource metricsSource;
     private final List<ProbeListener> probeListeners = new ArrayList<>();
     private ProbeFileCleaner.Listener probeFilesListener = ProbeFileCleaner.Listener.NONE;
+    private ProbeTracer probeTracer = ProbeTracer.NONE;
     private final List<RegistrationListener> registrationListeners = new ArrayList<>();
     private ProxyHook proxy = ProxyHook.NONE;
     private final List<AutoCloseable> onStop = new ArrayList<>();
@@ -256,6 +260,8 @@ public final class AgentProcess {
       probeFilesListener = Objects.requireNonNull(l);
       return this;
     }
+    /** Runs each probe round inside a span (telemetry), so the round's log lines carry its trace id. */
+    public Builder probeTracer(ProbeTracer t) { this.probeTracer = Objects.requireNonNull(t); return this; }
 
     /** Told about every registration state change (telemetry: filewcount.registration.*). */
     public Builder registrationListener(RegistrationListener l) {
