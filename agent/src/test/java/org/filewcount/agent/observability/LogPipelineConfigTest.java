@@ -29,6 +29,7 @@ class LogPipelineConfigTest {
       "common", Map.of("instance_addr", ANY, "path_prefix", ANY, "replication_factor", ANY,
           "storage", Map.of("filesystem", Map.of("chunks_directory", ANY, "rules_directory", ANY)),
           "ring", Map.of("kvstore", Map.of("store", ANY))),
+      "memberlist", Map.of("bind_addr", ANY, "bind_port", ANY),
       "schema_config", Map.of("configs", List.of(Map.of("from", ANY, "store", ANY, "object_store", ANY,
           "schema", ANY, "index", Map.of("prefix", ANY, "period", ANY)))),
       "compactor", Map.of("working_directory", ANY, "retention_enabled", ANY, "delete_request_store", ANY),
