@@ -1,7 +1,13 @@
 package org.filewcount.agent.traffic;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import java.util.ArrayList;
 import java.util.List;
+import org.filewcount.agent.registry.StubConsul;
 
 /** Consul HTTP API bodies in the shapes the Consul docs give, for WireMock stubs. */
 final class ConsulFixtures {
@@ -36,5 +42,14 @@ final class ConsulFixtures {
       }
     }
     return "[" + String.join(",", out) + "]";
+  }
+
+  /**
+   * The rollout keeps its lock and state in Consul KV and sessions: a WireMock Consul hands those calls to
+   * {@code stub}, which implements them as Consul does (blocking queries included).
+   */
+  static void kvAndSessionsFrom(WireMockExtension consul, StubConsul stub) {
+    consul.stubFor(any(urlPathMatching("/v1/(kv|session)/.*"))
+        .willReturn(aResponse().proxiedFrom(stub.address().toString())));
   }
 }

@@ -20,6 +20,8 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.filewcount.agent.registry.StubConsul;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -46,10 +48,19 @@ class RolloutCommandTest {
 
   private static final String DEPLOYMENT = "70638f62-5c19-193e-30d6-f9d6e689ab8e";
 
+  /** KV and sessions for the rollout's lock and state. */
+  private static final StubConsul LOCKS = new StubConsul();
+
   private Map<String, String> env;
+
+  @AfterAll
+  static void stopLocks() {
+    LOCKS.close();
+  }
 
   @BeforeEach
   void setUp() {
+    ConsulFixtures.kvAndSessionsFrom(consul, LOCKS);
     env = Map.of("CONSUL_HTTP_ADDR", consul.baseUrl(), "CONSUL_HTTP_TOKEN", "consul-tok",
         "NOMAD_ADDR", nomad.baseUrl(), "NOMAD_TOKEN", "nomad-tok");
     consul.stubFor(get(urlPathEqualTo("/v1/health/service/filewcount"))
