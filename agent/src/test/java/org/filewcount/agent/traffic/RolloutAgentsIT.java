@@ -50,6 +50,8 @@ class RolloutAgentsIT {
   static WireMockExtension consul = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
 
   private final StubConsul registry = new StubConsul();
+  /** KV and sessions: the rollout's lock and state. */
+  private final StubConsul locks = new StubConsul();
 
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final AtomicBoolean loading = new AtomicBoolean(true);
@@ -179,6 +181,7 @@ class RolloutAgentsIT {
       consul.stubFor(get(urlEqualTo("/v1/config/" + kind + "/filewcount")).willReturn(aResponse().withStatus(404)));
     }
     consul.stubFor(put(urlPathEqualTo("/v1/config")).willReturn(okJson("true")));
+    ConsulFixtures.kvAndSessionsFrom(consul, locks);
 
     // Generated load: both versions get uploads all along (the stand-in for Envoy here is this loop).
     load = new Thread(() -> {
@@ -213,7 +216,7 @@ class RolloutAgentsIT {
         prometheus.destroyForcibly();
       }
     }
-    for (AutoCloseable c : new AutoCloseable[] {stableAgent, canaryAgent, stable, canary, registry}) {
+    for (AutoCloseable c : new AutoCloseable[] {stableAgent, canaryAgent, stable, canary, registry, locks}) {
       if (c != null) {
         c.close();
       }

@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.filewcount.agent.registry.StubConsul;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,6 +36,14 @@ class RolloutSignalIT {
   @RegisterExtension
   static WireMockExtension consul = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
 
+  /** KV and sessions: the rollout's lock and state. */
+  private final StubConsul locks = new StubConsul();
+
+  @AfterEach
+  void stopLocks() {
+    locks.close();
+  }
+
   @Test
   void sigtermMidStepRestoresStableBeforeExit() throws Exception {
     consul.stubFor(get(urlPathEqualTo("/v1/health/service/filewcount"))
@@ -42,6 +52,7 @@ class RolloutSignalIT {
       consul.stubFor(get(urlEqualTo("/v1/config/" + kind + "/filewcount")).willReturn(aResponse().withStatus(404)));
     }
     consul.stubFor(put(urlPathEqualTo("/v1/config")).willReturn(okJson("true")));
+    ConsulFixtures.kvAndSessionsFrom(consul, locks);
 
     String jar = System.getProperty("agent.jar", "target/filewcount-agent.jar");
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -79,13 +90,16 @@ class RolloutSignalIT {
     List<ServeEvent> served = new ArrayList<>(consul.getAllServeEvents());
     Collections.reverse(served);
     List<String> splitters = served.stream()
-        .filter(e -> e.getRequest().getMethod().getName().equals("PUT"))
+        .filter(e -> e.getRequest().getMethod().getName().equals("PUT") && e.getRequest().getUrl().startsWith("/v1/config"))
         .map(e -> Json.parse(e.getRequest().getBodyAsString()))
         .filter(n -> n.path("Kind").asText().equals("service-splitter"))
         .map(n -> n.path("Splits").toString()).toList();
     assertThat(splitters).containsExactly(
         "[{\"Weight\":75,\"ServiceSubset\":\"v1-0\"},{\"Weight\":25,\"ServiceSubset\":\"v2-0\"}]",
         "[{\"Weight\":100,\"ServiceSubset\":\"v1-0\"}]");
+    // Every exit path releases the lock: the next rollout may start at once, and the state records the abort.
+    assertThat(locks.kv().holder("filewcount/rollout/filewcount/lock")).isEmpty();
+    assertThat(locks.kv().value("filewcount/rollout/filewcount/state").orElseThrow()).contains("\"phase\":\"aborted\"");
     consul.verify(putRequestedFor(urlPathEqualTo("/v1/config")).withRequestBody(equalToJson(
         "{\"Kind\":\"service-splitter\",\"Name\":\"filewcount\",\"Splits\":[{\"Weight\":100,\"ServiceSubset\":\"v1-0\"}]}")));
   }
