@@ -52,7 +52,7 @@ public record RolloutState(String service, String stable, String canary, String 
 
   public RolloutState withPhase(Phase next) {
     if (!phase.canMoveTo(next)) {
-      throw new IllegalStateException("a " + phase.label() + " rollout cannot become " + next.label());
+      throw new IllegalStateException("a rollout that is " + phase.label() + " cannot become " + next.label());
     }
     return new RolloutState(service, stable, canary, steps, interval, step, canaryWeight, next, session, holder,
         startedAt, updatedAt, lastVerdict, deployment, request);
