@@ -189,7 +189,8 @@ final class RolloutCommand implements Callable<Integer>, EnvironmentFactory.Need
       int first = resume ? RolloutResumption.firstStep(orphan, plan, to) : RolloutResumption.refuseOrphan(orphan);
       rollout.prepare();
       Instant now = Instant.now();
-      RolloutState initial = orphan.filter(o -> resume).map(o -> o.withHolder(lock.session(), lock.holder()))
+      RolloutState initial = orphan.filter(o -> resume)
+          .map(o -> o.withHolder(lock.session(), lock.holder()).withRequest(Optional.empty()))
           .orElseGet(() -> new RolloutState(service, rollout.stable(), rollout.canary(), plan.describeSteps(),
               Durations.format(plan.interval()), 0, BigDecimal.ZERO, RolloutState.Phase.RUNNING, lock.session(),
               lock.holder(), now, now, "", rollout.deploymentId(), Optional.empty()));

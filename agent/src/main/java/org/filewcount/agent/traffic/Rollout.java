@@ -113,7 +113,8 @@ public final class Rollout {
         if (end.isPresent()) {
           return end.get();
         }
-        Evidence evidence = gather();
+        EvidenceGathering.Evidence evidence = new EvidenceGathering(plan, traffic, metrics, clock, sleeper)
+            .gather(canary, stable, checks -> emit(RolloutEvent.Type.CHECK, checks, ""));
         if (evidence.aborted()) {
           end = obey();
           if (end.isPresent()) {
@@ -264,67 +265,11 @@ public final class Rollout {
 
   /** Checks the starting point; exit 2 problems are thrown as {@link ConfigException} before any change. */
   public void prepare() {
-    TrafficState state = traffic.read(plan.service());
-    if (!state.serviceKnown()) {
-      state.validate(Split.all(plan.canary()), false); // throws the unknown-service error
-    }
-    canary = state.resolveVersion(plan.canary()).orElseThrow(() -> new ConfigException("unknown version '"
-        + plan.canary() + "' of " + plan.service() + ": no instance has it (known: " + state.describeInstances()
-        + "). Deploy the canaries first (nomad job run ...)"));
-    VersionInstances ci = state.instances(canary).orElseThrow();
-    if (!ci.anyPassing()) {
-      throw new ConfigException("canary version " + canary + " has " + ci.total() + " instance(s) but none passing:"
-          + " wait until they pass (filewcount-agent status) before rolling out");
-    }
-    stable = state.stableExcluding(canary).orElseThrow(() -> new ConfigException("cannot tell which version is"
-        + " stable (instances: " + state.describeInstances() + "): set it first with shift --weight STABLE=100"));
-    VersionInstances si = state.instances(stable).orElse(new VersionInstances(stable, 0, 0));
-    if (!si.anyPassing()) {
-      throw new ConfigException("stable version " + stable + " has no passing instance, so there is nothing to roll"
-          + " back to: fix it first, or shift by hand");
-    }
-    canaryWeight = state.split().map(s -> s.weight(canary)).orElse(BigDecimal.ZERO);
-    if (nomad.isPresent()) {
-      String job = plan.nomadJob().orElse(plan.service());
-      NomadDeployments.Deployment d = nomad.get().latest(job).orElseThrow(() -> new ConfigException(
-          "Nomad job " + job + " has no deployment: run the canaries first (nomad job run ...)"));
-      if (!"running".equals(d.status()) && !"paused".equals(d.status())) {
-        throw new ConfigException("Nomad job " + job + "'s latest deployment " + d.id() + " is " + d.status()
-            + ", not running: deploy the new version as canaries first (nomad job run -var version=...)");
-      }
-      deployment = Optional.of(d);
-    }
-  }
-
-  private record Evidence(Optional<Verdict> verdict, String problem, boolean aborted) {}
-
-  /** Fetches the evidence, retrying while it is unavailable, for at most one interval. */
-  private Evidence gather() {
-    Instant due = clock.instant();
-    Duration retry = min(Duration.ofSeconds(10), plan.interval().dividedBy(4));
-    while (true) {
-      String problem;
-      try {
-        VersionInstances health = traffic.read(plan.service()).instances(canary)
-            .orElse(new VersionInstances(canary, 0, 0));
-        VersionStats c = metrics.stats(plan.service(), canary, plan.interval());
-        Optional<VersionStats> s = plan.thresholds().maxErrorRatioVsStable().isPresent()
-            ? Optional.of(metrics.stats(plan.service(), stable, plan.interval())) : Optional.empty();
-        return new Evidence(Optional.of(CanaryJudge.judge(plan.thresholds(), c, s, health, plan.interval())), "", false);
-      } catch (MetricsUnavailableException | RuntimeException e) {
-        problem = e.getMessage();
-      }
-      Duration waited = Duration.between(due, clock.instant());
-      if (waited.compareTo(plan.interval()) >= 0) {
-        return new Evidence(Optional.empty(), problem, false);
-      }
-      emit(RolloutEvent.Type.CHECK, List.of(new CheckResult("evidence", metrics.describe(), Double.NaN,
-          "available within --interval", false, "unavailable (" + problem + "); retrying in "
-              + Durations.format(retry))), "");
-      if (!sleeper.sleep(retry)) {
-        return new Evidence(Optional.empty(), problem, true);
-      }
-    }
+    RolloutStart start = RolloutStart.check(plan, traffic, nomad);
+    stable = start.stable();
+    canary = start.canary();
+    canaryWeight = start.canaryWeight();
+    deployment = start.deployment();
   }
 
   private RolloutResult promote(String prefix) {
@@ -416,9 +361,5 @@ public final class Rollout {
   private void emit(RolloutEvent.Type type, List<CheckResult> checks, String message) {
     listener.on(new RolloutEvent(type, clock.instant(), plan.service(), stable, canary, Math.max(0, Math.min(step,
         plan.steps().size())), plan.steps().size(), canaryWeight, checks, message));
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
   }
 }
