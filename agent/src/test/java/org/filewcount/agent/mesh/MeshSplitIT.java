@@ -132,7 +132,7 @@ class MeshSplitIT {
   }
 
   private static GenericContainer<?> envoy(String proxyId, String service) {
-    SidecarBootstrap spec = new SidecarBootstrap(proxyId, service, new HostPort("consul", 8502), Optional.empty(),
+    SidecarBootstrap spec = new SidecarBootstrap(proxyId, service, "dc1", new HostPort("consul", 8502), Optional.empty(),
         Optional.empty(), EnvoyTunables.defaults());
     String bootstrap = BootstrapJson.print(EnvoyBootstrapBuilder.build(spec));
     return new GenericContainer<>(DockerImageName.parse(VERSIONS.get("ENVOY_IMAGE")))
