@@ -24,6 +24,11 @@ public record RolloutStatus(String service, Optional<RolloutState> state, Option
     return state.isPresent() && !state.get().phase().terminal() && heldBy.isEmpty();
   }
 
+  /** Held at a gate or by {@code rollout pause}, with its process alive. */
+  public boolean paused() {
+    return state.isPresent() && state.get().phase() == RolloutState.Phase.PAUSED && !orphaned();
+  }
+
   public boolean live() {
     return state.isPresent() && !state.get().phase().terminal() && heldByRecorder;
   }
@@ -59,6 +64,9 @@ public record RolloutStatus(String service, Optional<RolloutState> state, Option
     n.put("service", service);
     state.ifPresent(s -> n.set("rollout", Json.parse(s.toJson())));
     n.put("orphaned", orphaned());
+    // For scripts and the CI manual gate: a live rollout holding at a gate (or paused by an operator),
+    // i.e. one that `rollout resume` would move on. An orphan at a gate is not: nobody is there to resume.
+    n.put("paused", paused());
     heldBy.ifPresentOrElse(h -> n.put("held_by", h), () -> n.putNull("held_by"));
     return n;
   }

@@ -169,6 +169,7 @@ class RolloutSteeringIT {
     await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
         .until(() -> splitterWrites().size() == writes && r.process.isAlive());
     assertThat(status().path("rollout").path("phase").asText()).isEqualTo("paused");
+    assertThat(status().path("paused").asBoolean()).as("what the CI manual gate waits for").isTrue();
 
     CliRun resumed = verb("rollout", "resume");
     assertThat(resumed.exitCode()).as(resumed.out() + resumed.err()).isZero();
