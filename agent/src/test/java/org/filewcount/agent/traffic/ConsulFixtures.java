@@ -2,6 +2,11 @@ package org.filewcount.agent.traffic;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
@@ -51,5 +56,17 @@ final class ConsulFixtures {
   static void kvAndSessionsFrom(WireMockExtension consul, StubConsul stub) {
     consul.stubFor(any(urlPathMatching("/v1/(kv|session)/.*"))
         .willReturn(aResponse().proxiedFrom(stub.address().toString())));
+  }
+
+  /**
+   * A Consul where filewcount has no config entries yet (each read 404), every entry write succeeds, and
+   * KV and sessions go to {@code stub}: the starting point of a rollout test.
+   */
+  static void noEntriesYet(WireMockExtension consul, StubConsul stub) {
+    for (String kind : new String[] {"service-defaults", "service-resolver", "service-splitter"}) {
+      consul.stubFor(get(urlEqualTo("/v1/config/" + kind + "/filewcount")).willReturn(aResponse().withStatus(404)));
+    }
+    consul.stubFor(put(urlPathEqualTo("/v1/config")).willReturn(okJson("true")));
+    kvAndSessionsFrom(consul, stub);
   }
 }

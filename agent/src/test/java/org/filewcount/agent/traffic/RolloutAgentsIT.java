@@ -2,9 +2,7 @@ package org.filewcount.agent.traffic;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -177,11 +175,7 @@ class RolloutAgentsIT {
         .until(() -> prometheus.isAlive() && status(URI.create(prometheusUrl() + "/-/ready")) == 200);
 
     serveHealth();
-    for (String kind : new String[] {"service-defaults", "service-resolver", "service-splitter"}) {
-      consul.stubFor(get(urlEqualTo("/v1/config/" + kind + "/filewcount")).willReturn(aResponse().withStatus(404)));
-    }
-    consul.stubFor(put(urlPathEqualTo("/v1/config")).willReturn(okJson("true")));
-    ConsulFixtures.kvAndSessionsFrom(consul, locks);
+    ConsulFixtures.noEntriesYet(consul, locks);
 
     // Generated load: both versions get uploads all along (the stand-in for Envoy here is this loop).
     load = new Thread(() -> {

@@ -8,9 +8,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,15 +58,11 @@ class RolloutCommandTest {
 
   @BeforeEach
   void setUp() {
-    ConsulFixtures.kvAndSessionsFrom(consul, LOCKS);
     env = Map.of("CONSUL_HTTP_ADDR", consul.baseUrl(), "CONSUL_HTTP_TOKEN", "consul-tok",
         "NOMAD_ADDR", nomad.baseUrl(), "NOMAD_TOKEN", "nomad-tok");
     consul.stubFor(get(urlPathEqualTo("/v1/health/service/filewcount"))
         .willReturn(okJson(ConsulFixtures.healthOf("1.0:2:2", "2.0:1:1"))));
-    for (String kind : new String[] {"service-defaults", "service-resolver", "service-splitter"}) {
-      consul.stubFor(get(urlEqualTo("/v1/config/" + kind + "/filewcount")).willReturn(aResponse().withStatus(404)));
-    }
-    consul.stubFor(put(urlPathEqualTo("/v1/config")).willReturn(okJson("true")));
+    ConsulFixtures.noEntriesYet(consul, LOCKS);
     nomad.stubFor(get(urlPathEqualTo("/v1/job/filewcount/deployment")).willReturn(okJson("""
         {"ID":"%s","JobID":"filewcount","JobVersion":4,"Status":"running",
          "StatusDescription":"Deployment is running but requires manual promotion",

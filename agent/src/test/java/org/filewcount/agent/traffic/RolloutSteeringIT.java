@@ -1,11 +1,9 @@
 package org.filewcount.agent.traffic;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,11 +53,7 @@ class RolloutSteeringIT {
   void stubs() {
     consul.stubFor(get(urlPathEqualTo("/v1/health/service/filewcount"))
         .willReturn(okJson(ConsulFixtures.healthOf("1.0:2:2", "2.0:1:1"))));
-    for (String kind : new String[] {"service-defaults", "service-resolver", "service-splitter"}) {
-      consul.stubFor(get(urlEqualTo("/v1/config/" + kind + "/filewcount")).willReturn(aResponse().withStatus(404)));
-    }
-    consul.stubFor(put(urlPathEqualTo("/v1/config")).willReturn(okJson("true")));
-    ConsulFixtures.kvAndSessionsFrom(consul, locks);
+    ConsulFixtures.noEntriesYet(consul, locks);
     sample(".*increase.*", "500");
     sample("^sum\\(rate.*", "0");
     sample("^histogram_quantile.*", "0.05");
