@@ -14,8 +14,8 @@ import java.util.stream.Stream;
 
 /**
  * Throwaway Debian bookworm roots for the roles to converge into, reached with Ansible's chroot connection.
- * One minimal root (debootstrap --variant=minbase, plus python3 for Ansible's modules and systemd, which
- * every VM has) is made once and kept under target/; each test run copies it, so every converge starts
+ * One minimal root (debootstrap --variant=minbase plus {@link #INCLUDE}) is made once and kept under
+ * target/; each test run copies it, so every converge starts
  * from a clean system. The .deb files apt downloads are kept beside it and put back into each new root,
  * so only the first run downloads packages. Needs root (debootstrap, chroot, mount).
  */
@@ -23,6 +23,8 @@ final class DebianRoots implements AutoCloseable {
 
   /** Debian's mirror; DEBIAN_MIRROR overrides it (a local mirror or proxy). */
   private static final String MIRROR = System.getenv().getOrDefault("DEBIAN_MIRROR", "http://deb.debian.org/debian");
+  /** python3 and python3-apt for Ansible's modules (its apt module would install python3-apt itself), systemd as on any VM. */
+  private static final String INCLUDE = "python3,python3-apt,systemd";
 
   private final Path cache;
   private final List<Path> mounted = new ArrayList<>();
@@ -81,7 +83,8 @@ final class DebianRoots implements AutoCloseable {
   private Path pristine() throws IOException, InterruptedException {
     Path pristine = cache.resolve("bookworm-minbase");
     Path done = cache.resolve("bookworm-minbase.complete");
-    if (Files.exists(done)) {
+    String recipe = "bookworm minbase " + INCLUDE + " " + MIRROR + "\n";
+    if (Files.exists(done) && Files.readString(done).equals(recipe)) {
       return pristine;
     }
     Files.createDirectories(cache);
@@ -89,7 +92,7 @@ final class DebianRoots implements AutoCloseable {
       run(List.of("rm", "-rf", "--one-file-system", pristine.toString()));
     }
     Commands.Result r = Commands.run(cache, Map.of(), Duration.ofMinutes(10), "debootstrap",
-        List.of("debootstrap", "--variant=minbase", "--include=python3,systemd", "bookworm", pristine.toString(), MIRROR));
+        List.of("debootstrap", "--variant=minbase", "--include=" + INCLUDE, "bookworm", pristine.toString(), MIRROR));
     assertThat(r.ok()).as("debootstrap from %s:\n%s", MIRROR, tail(r.output())).isTrue();
     // Fresh package lists in the copy, so the roles' apt tasks (cache_valid_time one day) need no update.
     Files.copy(Path.of("/etc/resolv.conf"), pristine.resolve("etc/resolv.conf"),
@@ -97,7 +100,7 @@ final class DebianRoots implements AutoCloseable {
     Commands.Result update = Commands.run(cache, Map.of(), Duration.ofMinutes(5), "debootstrap",
         List.of("chroot", pristine.toString(), "apt-get", "update", "-qq"));
     assertThat(update.ok()).as("apt-get update in the new root:\n%s", update.output()).isTrue();
-    Files.writeString(done, MIRROR + "\n");
+    Files.writeString(done, recipe);
     return pristine;
   }
 
