@@ -130,7 +130,7 @@ class AnsibleConvergeIT {
     assertThat(server.resolve("opt/cni/bin")).as("no CNI on a server").doesNotExist();
     assertThat(Files.readSymbolicLink(client.resolve("opt/cni/bin")))
         .isEqualTo(Path.of("/opt/hashicorp/cni-plugins/" + versions.get("CNI_PLUGINS_VERSION")));
-    assertThat(client.resolve("opt/cni/bin/bridge")).isExecutable();
+    assertThat(client.resolve("opt/hashicorp/cni-plugins/" + versions.get("CNI_PLUGINS_VERSION") + "/bridge")).isExecutable();
     assertThat(client.resolve("usr/bin/dockerd")).as("Docker on a Nomad client").exists();
     assertThat(vm.resolve("usr/bin/dockerd")).as("Docker for the app container").exists();
     assertThat(server.resolve("usr/bin/dockerd")).as("no Docker on a server").doesNotExist();
