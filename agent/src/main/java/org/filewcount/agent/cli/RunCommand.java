@@ -1,6 +1,8 @@
 package org.filewcount.agent.cli;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -72,6 +74,12 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
           + " Default: ${DEFAULT-VALUE}.")
   String probeInterval;
 
+  @Option(names = "--uploads-dir", paramLabel = "DIR",
+      description = "The app's upload folder as this agent sees it: the agent removes the files its own probes"
+          + " stored there (matched by their exact bytes, never a user's file). Default: $NOMAD_ALLOC_DIR/data/uploads"
+          + " inside Nomad, else none (nothing is removed); an empty value turns removal off.")
+  String uploadsDir;
+
   @Option(names = "--drain", paramLabel = "DURATION", defaultValue = "5s",
       description = "How long to keep serving after leaving the load balancers, before deregistering. Default: ${DEFAULT-VALUE}.")
   String drain;
@@ -110,6 +118,7 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
       return AgentProcess.builder(config)
           .metricsSource(telemetry.metricsSource())
           .probeListener(telemetry.probeListener())
+          .probeFilesListener(telemetry.probeFilesListener())
           .registrationListener(telemetry.registrationListener())
           .proxy(new ProxyServerHook(ProxySettings.forAgent(config), telemetry.exchangeObserver()))
           .envoyMetricsPort(intEnv(SidecarProxyRegistration.ENVOY_METRICS_PORT_ENV))
@@ -137,11 +146,32 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
         .checkInterval(FlagValues.duration("--check-interval", checkInterval))
         .probeInterval(FlagValues.duration("--probe-interval", probeInterval))
         .drain(FlagValues.duration("--drain", drain))
+        .uploadsDir(uploadsDir().orElse(null))
         .identity(InstanceIdentity.derive(service, version, advertised, env, AgentVersion.get()));
     if (mesh) {
       b.mesh(meshSettings());
     }
     return b.build();
+  }
+
+  /**
+   * The job mounts the allocation's shared data directory {@code alloc/data/uploads} into the app
+   * (nomad/filewcount.nomad.hcl), and Nomad mounts the same allocation directory into every task at
+   * {@code $NOMAD_ALLOC_DIR}: so inside Nomad the agent finds the app's files there without a flag.
+   */
+  private Optional<Path> uploadsDir() {
+    if (uploadsDir != null) {
+      if (uploadsDir.isBlank()) {
+        return Optional.empty();
+      }
+      Path dir = Path.of(uploadsDir);
+      if (!Files.isDirectory(dir)) {
+        throw new ConfigException("--uploads-dir " + uploadsDir + " is not a directory: pass the folder the app"
+            + " stores uploads in (as this agent sees it), or leave the flag out to remove nothing");
+      }
+      return Optional.of(dir);
+    }
+    return firstNonBlank(env.get("NOMAD_ALLOC_DIR")).map(alloc -> Path.of(alloc, "data", "uploads"));
   }
 
   /**

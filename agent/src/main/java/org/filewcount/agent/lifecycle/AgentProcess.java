@@ -13,6 +13,7 @@ import org.filewcount.agent.config.AgentConfig;
 import org.filewcount.agent.config.ConsulSettings;
 import org.filewcount.agent.config.Durations;
 import org.filewcount.agent.probe.FunctionalProbe;
+import org.filewcount.agent.probe.ProbeFileCleaner;
 import org.filewcount.agent.probe.ProbeListener;
 import org.filewcount.agent.probe.ProbeLoop;
 import org.filewcount.agent.probe.Readiness;
@@ -57,6 +58,7 @@ public final class AgentProcess {
   private final AgentConfig config;
   private final Optional<MetricsSource> metricsSource;
   private final List<ProbeListener> probeListeners;
+  private final ProbeFileCleaner.Listener probeFilesListener;
   private final List<RegistrationListener> registrationListeners;
   private final ProxyHook proxy;
   private final List<AutoCloseable> onStop;
@@ -73,6 +75,7 @@ public final class AgentProcess {
     this.config = b.config;
     this.metricsSource = Optional.ofNullable(b.metricsSource);
     this.probeListeners = List.copyOf(b.probeListeners);
+    this.probeFilesListener = b.probeFilesListener;
     this.registrationListeners = List.copyOf(b.registrationListeners);
     this.proxy = b.proxy;
     this.onStop = List.copyOf(b.onStop);
@@ -123,6 +126,12 @@ public final class AgentProcess {
     listeners.addAll(probeListeners);
     listeners.add(registration);
     FunctionalProbe probe = new FunctionalProbe(config.appUrl(), PROBE_TIMEOUT, clock);
+    ProbeFileCleaner cleaner = config.uploadsDir()
+        .map(dir -> new ProbeFileCleaner(dir, probe.content(), FunctionalProbe.EXPECTED, clock, probeFilesListener))
+        .orElse(null);
+    if (cleaner != null) {
+      listeners.add(cleaner);
+    }
     ProbeLoop probes = new ProbeLoop(probe::run, config.probeInterval(), probeStartupRetry, listeners);
     try {
       proxy.start();
@@ -143,6 +152,7 @@ public final class AgentProcess {
       return 1;
     } finally {
       probes.close();
+      closeQuietly(cleaner);
       registration.close();
       closeQuietly(admin);
       closeQuietly(consul);
@@ -221,6 +231,7 @@ public final class AgentProcess {
     private final AgentConfig config;
     private MetricsSource metricsSource;
     private final List<ProbeListener> probeListeners = new ArrayList<>();
+    private ProbeFileCleaner.Listener probeFilesListener = ProbeFileCleaner.Listener.NONE;
     private final List<RegistrationListener> registrationListeners = new ArrayList<>();
     private ProxyHook proxy = ProxyHook.NONE;
     private final List<AutoCloseable> onStop = new ArrayList<>();
@@ -239,6 +250,12 @@ public final class AgentProcess {
 
     /** Told about every probe (telemetry: filewcount.probe.runs / duration). */
     public Builder probeListener(ProbeListener l) { probeListeners.add(Objects.requireNonNull(l)); return this; }
+
+    /** Told about each probe file removed or left (telemetry: filewcount.probe.files.*), with --uploads-dir. */
+    public Builder probeFilesListener(ProbeFileCleaner.Listener l) {
+      probeFilesListener = Objects.requireNonNull(l);
+      return this;
+    }
 
     /** Told about every registration state change (telemetry: filewcount.registration.*). */
     public Builder registrationListener(RegistrationListener l) {

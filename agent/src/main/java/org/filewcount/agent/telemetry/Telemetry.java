@@ -22,6 +22,7 @@ import org.filewcount.agent.admin.MetricsSource;
 import org.filewcount.agent.config.AgentConfig;
 import org.filewcount.agent.config.AgentVersion;
 import org.filewcount.agent.config.InstanceIdentity;
+import org.filewcount.agent.probe.ProbeFileCleaner;
 import org.filewcount.agent.probe.ProbeListener;
 import org.filewcount.agent.proxy.ExchangeObserver;
 import org.filewcount.agent.registry.RegistrationListener;
@@ -95,6 +96,11 @@ public final class Telemetry implements AutoCloseable {
 
   /** For the probe loop: filewcount.probe.runs and filewcount.probe.duration. */
   public ProbeListener probeListener() {
+    return probeMetrics;
+  }
+
+  /** For the probe file cleaner: filewcount.probe.files.removed and .not_removed. */
+  public ProbeFileCleaner.Listener probeFilesListener() {
     return probeMetrics;
   }
 

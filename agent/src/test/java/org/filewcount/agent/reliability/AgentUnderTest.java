@@ -219,6 +219,7 @@ final class AgentUnderTest implements AutoCloseable {
       pb.environment().remove("CONSUL_HTTP_TOKEN_FILE");
       pb.environment().remove("NOMAD_ALLOC_ID");
       pb.environment().remove("NOMAD_HOST_ADDR_admin");
+      pb.environment().remove("NOMAD_ALLOC_DIR"); // would turn on probe file removal in a folder of the host
       // No OTLP collector on this machine: keep the exporter quiet instead of retrying into the log.
       pb.environment().put("OTEL_METRICS_EXPORTER", "none");
       pb.environment().put("OTEL_TRACES_EXPORTER", "none");

@@ -38,7 +38,7 @@ class RolloutSignalIT {
   void sigtermMidStepRestoresStableBeforeExit() throws Exception {
     consul.stubFor(get(urlPathEqualTo("/v1/health/service/filewcount"))
         .willReturn(okJson(ConsulFixtures.healthOf("1.0:2:2", "2.0:1:1"))));
-    for (String kind : new String[] {"service-defaults", "service-resolver", "service-splitter"}) {
+    for (String kind : new String[] {"service-defaults", "service-resolver", "service-router", "service-splitter"}) {
       consul.stubFor(get(urlEqualTo("/v1/config/" + kind + "/filewcount")).willReturn(aResponse().withStatus(404)));
     }
     consul.stubFor(put(urlPathEqualTo("/v1/config")).willReturn(okJson("true")));
@@ -78,15 +78,23 @@ class RolloutSignalIT {
 
     List<ServeEvent> served = new ArrayList<>(consul.getAllServeEvents());
     Collections.reverse(served);
-    List<String> splitters = served.stream()
+    List<JsonNode> splitters = served.stream()
         .filter(e -> e.getRequest().getMethod().getName().equals("PUT"))
         .map(e -> Json.parse(e.getRequest().getBodyAsString()))
         .filter(n -> n.path("Kind").asText().equals("service-splitter"))
-        .map(n -> n.path("Splits").toString()).toList();
-    assertThat(splitters).containsExactly(
-        "[{\"Weight\":75,\"ServiceSubset\":\"v1-0\"},{\"Weight\":25,\"ServiceSubset\":\"v2-0\"}]",
-        "[{\"Weight\":100,\"ServiceSubset\":\"v1-0\"}]");
+        .map(n -> n.path("Splits")).toList();
+    assertThat(splitters).extracting(RolloutSignalIT::weights).containsExactly("75 v1-0, 25 v2-0", "100 v1-0");
+    // While two versions share the traffic each split pins its version's cookie (ADR 0018).
+    assertThat(splitters.get(0).findValuesAsText("Set-Cookie"))
+        .satisfiesExactly(c -> assertThat(c).startsWith("filewcount-version=v1-0;"),
+            c -> assertThat(c).startsWith("filewcount-version=v2-0;"));
     consul.verify(putRequestedFor(urlPathEqualTo("/v1/config")).withRequestBody(equalToJson(
         "{\"Kind\":\"service-splitter\",\"Name\":\"filewcount\",\"Splits\":[{\"Weight\":100,\"ServiceSubset\":\"v1-0\"}]}")));
+  }
+
+  private static String weights(JsonNode splits) {
+    List<String> out = new ArrayList<>();
+    splits.forEach(s -> out.add(s.path("Weight").asInt() + " " + s.path("ServiceSubset").asText()));
+    return String.join(", ", out);
   }
 }
