@@ -66,6 +66,7 @@ class AnsibleConvergeIT {
   private int listenPort;
   private int adminPort;
   private Commands.Result firstRun;
+  private int runs;
 
   @BeforeAll
   void convergeOnce() throws Exception {
@@ -131,9 +132,9 @@ class AnsibleConvergeIT {
     assertThat(Files.readSymbolicLink(client.resolve("opt/cni/bin")))
         .isEqualTo(Path.of("/opt/hashicorp/cni-plugins/" + versions.get("CNI_PLUGINS_VERSION")));
     assertThat(client.resolve("opt/hashicorp/cni-plugins/" + versions.get("CNI_PLUGINS_VERSION") + "/bridge")).isExecutable();
-    assertThat(client.resolve("usr/bin/dockerd")).as("Docker on a Nomad client").exists();
-    assertThat(vm.resolve("usr/bin/dockerd")).as("Docker for the app container").exists();
-    assertThat(server.resolve("usr/bin/dockerd")).as("no Docker on a server").doesNotExist();
+    assertThat(client.resolve("usr/sbin/dockerd")).as("Docker on a Nomad client").exists();
+    assertThat(vm.resolve("usr/sbin/dockerd")).as("Docker for the app container").exists();
+    assertThat(server.resolve("usr/sbin/dockerd")).as("no Docker on a server").doesNotExist();
 
     // The rendered configurations parse with HashiCorp's HCL parser and say what each host is.
     JsonNode consulServer = hcl(server, "etc/consul.d/consul.hcl");
@@ -273,8 +274,12 @@ class AnsibleConvergeIT {
     List<String> command = new ArrayList<>(List.of("ansible-playbook", "-i", inventory.toString(), "site.yml",
         "-e", "filewcount_agent_jar=" + System.getProperty("agent.jar")));
     command.addAll(List.of(extra));
-    return Commands.run(RepoFiles.resolve("ansible"), Map.of("ANSIBLE_FORCE_COLOR", "0", "ANSIBLE_NOCOLOR", "1",
-        "ANSIBLE_LOCAL_TEMP", work.resolve("ansible-tmp").toString()), Duration.ofMinutes(8), "ansible", command);
+    // profile_tasks: each task's time in the log, kept in target/ansible-it/ to see where a slow run went.
+    Commands.Result r = Commands.run(RepoFiles.resolve("ansible"), Map.of("ANSIBLE_FORCE_COLOR", "0",
+        "ANSIBLE_NOCOLOR", "1", "ANSIBLE_LOCAL_TEMP", work.resolve("ansible-tmp").toString(),
+        "ANSIBLE_CALLBACKS_ENABLED", "ansible.posix.profile_tasks"), Duration.ofMinutes(8), "ansible", command);
+    Files.writeString(work.resolve("playbook-" + (++runs) + ".log"), String.join(" ", command) + "\n" + r.output());
+    return r;
   }
 
   /** Fake consul and nomad zips (an executable that only prints) and a CNI tarball, inside every root. */
