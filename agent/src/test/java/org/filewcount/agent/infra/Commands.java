@@ -37,7 +37,7 @@ final class Commands {
         p = pb.start();
       } catch (IOException e) {
         throw new AssertionError(command.get(0) + " is not installed: apt-get install " + debianPackage
-            + " (.ci/run installs it)", e);
+            + " (make test installs it: scripts/test)", e);
       }
       if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
         p.destroyForcibly().waitFor();
