@@ -22,6 +22,7 @@ import org.filewcount.agent.registry.KiwiConsulAgent;
 import org.filewcount.agent.registry.RegistrationListener;
 import org.filewcount.agent.registry.RegistrationLoop;
 import org.filewcount.agent.registry.RegistrationPayload;
+import org.filewcount.agent.uploads.UploadsCarry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +68,7 @@ public final class AgentProcess {
   private final Duration probeStartupRetry;
   private final Clock clock;
   private final Optional<Integer> envoyMetricsPort;
+  private final Optional<UploadsCarry> uploadsCarry;
   private final Lifecycle lifecycle = new Lifecycle();
   private final Readiness readiness = new Readiness();
   private volatile AdminServer admin;
@@ -84,6 +86,7 @@ public final class AgentProcess {
     this.probeStartupRetry = b.probeStartupRetry;
     this.clock = b.clock;
     this.envoyMetricsPort = Optional.ofNullable(b.envoyMetricsPort);
+    this.uploadsCarry = Optional.ofNullable(b.uploadsCarry);
   }
 
   public static Builder builder(AgentConfig config) {
@@ -134,6 +137,8 @@ public final class AgentProcess {
     }
     ProbeLoop probes = new ProbeLoop(probe::run, config.probeInterval(), probeStartupRetry, listeners);
     try {
+      // Before the first probe can pass: readiness waits for the carry's first pass (bounded, ADR 0017).
+      uploadsCarry.ifPresent(c -> c.start(readiness));
       proxy.start();
       probes.start();
       moveIfNotStopping(LifecycleState.RUNNING);
@@ -153,6 +158,7 @@ public final class AgentProcess {
     } finally {
       probes.close();
       closeQuietly(cleaner);
+      uploadsCarry.ifPresent(AgentProcess::closeQuietly);
       registration.close();
       closeQuietly(admin);
       closeQuietly(consul);
@@ -240,6 +246,7 @@ public final class AgentProcess {
     private Duration probeStartupRetry = org.filewcount.agent.probe.ProbeLoop.DEFAULT_STARTUP_RETRY;
     private Clock clock = Clock.systemUTC();
     private Integer envoyMetricsPort;
+    private UploadsCarry uploadsCarry;
 
     private Builder(AgentConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -281,6 +288,9 @@ public final class AgentProcess {
 
     /** Host port of Envoy's Prometheus listener, put in the sidecar's meta for Prometheus (mesh mode). */
     public Builder envoyMetricsPort(Integer port) { this.envoyMetricsPort = port; return this; }
+
+    /** Inside Nomad: copies this instance's uploads from the allocation(s) of its name (ADR 0017). */
+    public Builder uploadsCarry(UploadsCarry c) { this.uploadsCarry = c; return this; }
 
     public AgentProcess build() {
       return new AgentProcess(this);
