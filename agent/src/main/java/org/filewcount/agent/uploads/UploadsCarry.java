@@ -198,7 +198,9 @@ public final class UploadsCarry implements AutoCloseable {
     boolean complete = true;
     List<Allocation> same = all.stream()
         .filter(a -> a.name().equals(allocName) && !a.id().equals(allocId))
-        .sorted(Comparator.comparingLong(Allocation::createIndex))
+        // Newest first: where two of them hold a name with other bytes, the one that served last wins (a
+        // stopped allocation of an earlier upgrade may still hold the file its successor kept out).
+        .sorted(Comparator.comparingLong(Allocation::createIndex).reversed())
         .toList();
     for (Allocation a : same) {
       Peer peer = peers.computeIfAbsent(a.id(), k -> new Peer());
