@@ -51,6 +51,8 @@ class UploadsAcrossUpgradesTest {
   private final Map<Integer, Instance> current = new LinkedHashMap<>();
   /** index -> name -> the bytes a user stored there and should see listed. */
   private final Map<Integer, Map<String, String>> stored = new TreeMap<>();
+  /** allocation -> name -> the bytes the app wrote into that allocation's folder (moved along by sticky). */
+  private final Map<Instance, Map<String, String>> written = new LinkedHashMap<>();
 
   /** One allocation and its agent's carry. */
   private record Instance(NomadFsStandIn.Alloc alloc, UploadsCarry carry) {
@@ -86,8 +88,13 @@ class UploadsAcrossUpgradesTest {
 
   /** What the app does for an upload: a name from the second and the counts, overwriting an equal name. */
   private void upload(Instance i, int index, String name, String text) throws IOException {
-    UploadsCarryTest.put(i.alloc().dir, name, text);
+    write(i, name, text);
     stored.computeIfAbsent(index, k -> new TreeMap<>()).put(name, text);
+  }
+
+  private void write(Instance i, String name, String text) throws IOException {
+    UploadsCarryTest.put(i.alloc().dir, name, text);
+    written.computeIfAbsent(i, k -> new TreeMap<>()).put(name, text);
   }
 
   private void upload(Instance i, int index, String text) throws IOException {
@@ -113,12 +120,12 @@ class UploadsAcrossUpgradesTest {
     Instance canary = place(0);
     agentsPass(canary);
     // Both run: the old index 0 still takes uploads (the split sends it most traffic), so does the canary,
-    // one under a name the old one has too (same counts, same second: another instance's quirk).
+    // one under a name the old one has too (same counts, same second), of the same size, other bytes.
     upload(old0, 0, "during old " + version + "\n");
     upload(canary, 0, "during canary " + version + "\n");
     String same = stamp() + "-4-4.txt";
-    UploadsCarryTest.put(old0.alloc().dir, same, "same name, old instance " + version + "\n");
-    upload(canary, 0, same, "same name, canary " + version + "\n");
+    write(old0, same, "same name, from old " + version + "\n");
+    upload(canary, 0, same, "same name, from new " + version + "\n");
     agentsPass(canary);
     // Promotion: the old allocation named like the canary stops as not needed; the canary serves index 0.
     stop(old0);
@@ -133,6 +140,7 @@ class UploadsAcrossUpgradesTest {
       Files.delete(into);
       Files.move(previous.uploads(), into);
       Files.createDirectories(previous.uploads()); // what is left of the old allocation's data dir
+      written.put(next, written.remove(previous));
       current.put(i, next);
       agentsPass();
       upload(next, i, "after " + version + " " + i + "\n");
@@ -186,10 +194,15 @@ class UploadsAcrossUpgradesTest {
     for (int i = 0; i < 3; i++) {
       assertThat(listed.get(i)).as("instance %d after two full rollouts", i).containsAllEntriesOf(stored.get(i));
     }
+    // Nothing the app wrote was changed or removed, in any allocation, stopped ones included.
+    for (Map.Entry<Instance, Map<String, String>> w : written.entrySet()) {
+      assertThat(UploadsCarryTest.contents(w.getKey().uploads())).as("allocation %s", w.getKey().alloc().id)
+          .containsAllEntriesOf(w.getValue());
+    }
     // The carry brings no agent's probe file (sticky does: the one a stopped agent left, docs/agent.md).
     assertThat(listed.get(0).values()).as("index 0, carried twice, lists no agent's probe file")
         .noneMatch(text -> text.startsWith("filewcount agent probe "));
     assertThat(listed.get(0)).as("index 0: the canary's file kept where the old instance had the same name")
-        .containsValue("same name, canary 2.0\n").doesNotContainValue("same name, old instance 2.0\n");
+        .containsValue("same name, from new 2.0\n").doesNotContainValue("same name, from old 2.0\n");
   }
 }

@@ -114,6 +114,8 @@ class UploadsCarryTest {
     put(old, "20260105.100001-3-3.txt", "before two two\n");
     put(old, "20260105.100002-4-4.txt", "old instance's bytes\n");
     put(canary, "20260105.100002-4-4.txt", "the canary's own\n");
+    put(old, "20260105.100007-2-2.txt", "same size, old\n");
+    put(canary, "20260105.100007-2-2.txt", "same size, new\n");
     put(old, "20260105.100003-17-14.txt",
         "filewcount agent probe abcdefghijklmnopqrstuvwxyz: the quick brown fox jumps over the lazy dog and the dog sleeps\n");
     put(old, "20260105.100004-17-14.txt", "a user's file with the probe's counts and other words, seventeen?\n");
@@ -130,13 +132,14 @@ class UploadsCarryTest {
         "20260105.100000-2-2.txt", "before one\n",
         "20260105.100001-3-3.txt", "before two two\n",
         "20260105.100002-4-4.txt", "the canary's own\n",
+        "20260105.100007-2-2.txt", "same size, new\n",
         "20260105.100004-17-14.txt", "a user's file with the probe's counts and other words, seventeen?\n"));
     assertThat(Files.getLastModifiedTime(canary.resolve(SOURCE).resolve("20260105.100000-2-2.txt")))
         .as("the copy keeps the source's time").isEqualTo(Files.getLastModifiedTime(old.resolve(SOURCE)
             .resolve("20260105.100000-2-2.txt")));
     assertThat(contents(old.resolve(SOURCE))).as("the source is read only").isEqualTo(oldBefore);
     assertThat(counted.copied).isEqualTo(3);
-    assertThat(counted.conflicts).isEqualTo(1);
+    assertThat(counted.conflicts).isEqualTo(2);
     assertThat(counted.failures).isEmpty();
     assertThat(nomad.requests).noneMatch(r -> r.endsWith("/old-1")).as("another index is never read");
     assertThat(root.resolve("canary/alloc/data/.uploads-carry")).isEmptyDirectory();
@@ -144,9 +147,9 @@ class UploadsCarryTest {
     // Idempotent: a second pass changes nothing and reads no file again.
     nomad.requests.clear();
     assertThat(c.pass()).isTrue();
-    assertThat(contents(canary.resolve(SOURCE))).hasSize(4);
+    assertThat(contents(canary.resolve(SOURCE))).hasSize(5);
     assertThat(counted.copied).isEqualTo(3);
-    assertThat(counted.conflicts).isEqualTo(1);
+    assertThat(counted.conflicts).isEqualTo(2);
     assertThat(nomad.requests).noneMatch(r -> r.startsWith("/v1/client/fs/cat/"));
   }
 
