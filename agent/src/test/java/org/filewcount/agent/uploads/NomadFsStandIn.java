@@ -39,14 +39,14 @@ import java.util.stream.Stream;
  * bytes. A request without the expected X-Nomad-Token gets 403, as an ACL-enabled Nomad would answer
  * (the Task API answers 401 with no token at all: command/agent/http.go authMiddleware).
  */
-final class NomadFsStandIn implements AutoCloseable {
+public final class NomadFsStandIn implements AutoCloseable {
 
   /** One allocation: its directory (holding alloc/data/uploads) and status, changed by the test. */
-  static final class Alloc {
-    final String id;
-    final String name;
-    final Path dir;
-    volatile String clientStatus = "running";
+  public static final class Alloc {
+    public final String id;
+    public final String name;
+    public final Path dir;
+    public volatile String clientStatus = "running";
     final long createIndex;
 
     Alloc(String id, String name, Path dir, long createIndex) {
@@ -57,22 +57,22 @@ final class NomadFsStandIn implements AutoCloseable {
     }
   }
 
-  static final String TOKEN = "5e6a1c0e-wi-token-never-logged";
+  public static final String TOKEN = "5e6a1c0e-wi-token-never-logged";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   final Map<String, Alloc> allocs = new ConcurrentHashMap<>();
-  final List<String> requests = new CopyOnWriteArrayList<>();
-  volatile boolean down;
+  public final List<String> requests = new CopyOnWriteArrayList<>();
+  public volatile boolean down;
   private final String job;
   private HttpServer http;
   private ServerSocketChannel unix;
   private Thread unixThread;
 
-  NomadFsStandIn(String job) {
+  public NomadFsStandIn(String job) {
     this.job = job;
   }
 
-  Alloc add(String id, String name, Path dir) throws IOException {
+  public Alloc add(String id, String name, Path dir) throws IOException {
     Files.createDirectories(dir.resolve("alloc/data/uploads"));
     Alloc a = new Alloc(id, name, dir, 100 + allocs.size());
     allocs.put(id, a);
@@ -80,7 +80,7 @@ final class NomadFsStandIn implements AutoCloseable {
   }
 
   /** Serves on 127.0.0.1; returns the NOMAD_ADDR. */
-  String startHttp() throws IOException {
+  public String startHttp() throws IOException {
     http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     http.createContext("/", ex -> {
       Answer a = answer(ex.getRequestURI(), ex.getRequestHeaders().getFirst("X-Nomad-Token"));
@@ -94,7 +94,7 @@ final class NomadFsStandIn implements AutoCloseable {
   }
 
   /** Serves HTTP/1.0 on a Unix socket, as Nomad's Task API does; returns the NOMAD_ADDR. */
-  String startUnix(Path socket) throws IOException {
+  public String startUnix(Path socket) throws IOException {
     unix = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     unix.bind(UnixDomainSocketAddress.of(socket));
     unixThread = new Thread(() -> {
