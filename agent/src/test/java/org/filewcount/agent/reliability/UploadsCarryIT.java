@@ -138,14 +138,6 @@ class UploadsCarryIT {
   }
 
   private double metric(String name) throws Exception {
-    String body = http.send(HttpRequest.newBuilder(agent.adminUrl("/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-    double sum = 0;
-    for (String line : body.split("\n")) {
-      if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      }
-    }
-    return sum;
+    return agent.metric(name);
   }
 }
