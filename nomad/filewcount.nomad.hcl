@@ -291,6 +291,18 @@ job "filewcount" {
         OTEL_SERVICE_NAME           = "filewcount"
         # Nomad has no variable for the node's name; the agent puts it in the Consul meta "node".
         NODE_NAME = "${node.unique.name}"
+        # The uploads carry (ADR 0017): a canary starts with an empty folder, so the agent copies what the
+        # allocation of its name holds, through Nomad's Task API socket (Nomad binds loopback only, outside
+        # this network namespace) with the task's workload identity below (docs/security.md: its scope).
+        NOMAD_ADDR       = "unix://${NOMAD_SECRETS_DIR}/api.sock"
+        NOMAD_TOKEN_FILE = "${NOMAD_SECRETS_DIR}/nomad_token"
+      }
+
+      # The default workload identity as a file in the task's secrets dir, not as NOMAD_TOKEN in the
+      # environment (docker inspect shows the environment). hashicorp/nomad v1.10.5
+      # client/allocrunner/taskrunner/identity_hook.go: written as secrets/nomad_token.
+      identity {
+        file = true
       }
 
       # SIGTERM: maintenance, drain, deregister, finish in-flight requests. kill_timeout must exceed the drain

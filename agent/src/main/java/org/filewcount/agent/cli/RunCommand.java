@@ -17,6 +17,7 @@ import org.filewcount.agent.proxy.ProxyServerHook;
 import org.filewcount.agent.proxy.ProxySettings;
 import org.filewcount.agent.telemetry.Telemetry;
 import org.filewcount.agent.traffic.SplitWatcher;
+import org.filewcount.agent.uploads.UploadsCarry;
 import org.filewcount.agent.mesh.SidecarProxyRegistration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -80,6 +81,12 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
           + " inside Nomad, else none (nothing is removed); an empty value turns removal off.")
   String uploadsDir;
 
+  @Option(names = "--uploads-carry-wait", paramLabel = "DURATION", defaultValue = "60s",
+      description = "Inside Nomad, how long /health/ready waits for the first pass copying this instance's uploads"
+          + " from the other allocations of its name (an upgrade's canary takes over no data directory, ADR 0017);"
+          + " 0s: do not wait. The carry goes on in the background either way. Default: ${DEFAULT-VALUE}.")
+  String uploadsCarryWait;
+
   @Option(names = "--drain", paramLabel = "DURATION", defaultValue = "5s",
       description = "How long to keep serving after leaving the load balancers, before deregistering. Default: ${DEFAULT-VALUE}.")
   String drain;
@@ -112,6 +119,9 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
   public Integer call() throws Exception {
     AgentConfig config = config();
     logging.apply();
+    // Read before anything starts: a bad NOMAD_ADDR or token file is a usage error (exit 2).
+    Optional<UploadsCarry> carry = UploadsCarry.fromEnvironment(env, config.uploadsDir(),
+        FlagValues.duration("--uploads-carry-wait", uploadsCarryWait));
     try (Telemetry telemetry = Telemetry.create(config, env);
         // Every running agent exports the split Consul holds: the CLI that writes it lives too briefly to be scraped.
         SplitWatcher split = SplitWatcher.start(config.consul(), config.service(), telemetry.trafficWeights()::setWeights)) {
@@ -123,6 +133,7 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
           .registrationListener(telemetry.registrationListener())
           .proxy(new ProxyServerHook(ProxySettings.forAgent(config), telemetry.exchangeObserver()))
           .envoyMetricsPort(intEnv(SidecarProxyRegistration.ENVOY_METRICS_PORT_ENV))
+          .uploadsCarry(carry.map(c -> c.listener(telemetry.uploadsCarryListener())).orElse(null))
           .build()
           .run();
     }

@@ -23,6 +23,7 @@ import org.filewcount.agent.registry.KiwiConsulAgent;
 import org.filewcount.agent.registry.RegistrationListener;
 import org.filewcount.agent.registry.RegistrationLoop;
 import org.filewcount.agent.registry.RegistrationPayload;
+import org.filewcount.agent.uploads.UploadsCarry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +70,7 @@ public final class AgentProcess {
   private final Duration probeStartupRetry;
   private final Clock clock;
   private final Optional<Integer> envoyMetricsPort;
+  private final Optional<UploadsCarry> uploadsCarry;
   private final Lifecycle lifecycle = new Lifecycle();
   private final Readiness readiness = new Readiness();
   private volatile AdminServer admin;
@@ -87,6 +89,7 @@ public final class AgentProcess {
     this.probeStartupRetry = b.probeStartupRetry;
     this.clock = b.clock;
     this.envoyMetricsPort = Optional.ofNullable(b.envoyMetricsPort);
+    this.uploadsCarry = Optional.ofNullable(b.uploadsCarry);
   }
 
   public static Builder builder(AgentConfig config) {
@@ -137,6 +140,8 @@ public final class AgentProcess {
     }
     ProbeLoop probes = new ProbeLoop(probe::run, config.probeInterval(), probeStartupRetry, listeners, probeTracer);
     try {
+      // Before the first probe can pass: readiness waits for the carry's first pass (bounded, ADR 0017).
+      uploadsCarry.ifPresent(c -> c.start(readiness));
       proxy.start();
       probes.start();
       moveIfNotStopping(LifecycleState.RUNNING);
@@ -156,6 +161,7 @@ public final class AgentProcess {
     } finally {
       probes.close();
       closeQuietly(cleaner);
+      uploadsCarry.ifPresent(AgentProcess::closeQuietly);
       registration.close();
       closeQuietly(admin);
       closeQuietly(consul);
@@ -244,6 +250,7 @@ public final class AgentProcess {
     private Duration probeStartupRetry = org.filewcount.agent.probe.ProbeLoop.DEFAULT_STARTUP_RETRY;
     private Clock clock = Clock.systemUTC();
     private Integer envoyMetricsPort;
+    private UploadsCarry uploadsCarry;
 
     private Builder(AgentConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -287,6 +294,9 @@ public final class AgentProcess {
 
     /** Host port of Envoy's Prometheus listener, put in the sidecar's meta for Prometheus (mesh mode). */
     public Builder envoyMetricsPort(Integer port) { this.envoyMetricsPort = port; return this; }
+
+    /** Inside Nomad: copies this instance's uploads from the allocation(s) of its name (ADR 0017). */
+    public Builder uploadsCarry(UploadsCarry c) { this.uploadsCarry = c; return this; }
 
     public AgentProcess build() {
       return new AgentProcess(this);

@@ -77,6 +77,21 @@ public final class FunctionalProbe {
     return content.clone();
   }
 
+  /** Any agent's probe text (any token): the bytes of a file some agent's probe stored. */
+  private static final java.util.regex.Pattern ANY_PROBE = java.util.regex.Pattern.compile(
+      java.util.regex.Pattern.quote(TEMPLATE.substring(0, TEMPLATE.indexOf("%s")))
+          + "[" + new String(TOKEN_ALPHABET) + "]{" + TOKEN_LENGTH + "}"
+          + java.util.regex.Pattern.quote(TEMPLATE.substring(TEMPLATE.indexOf("%s") + 2)));
+
+  /**
+   * Whether these bytes are exactly what some agent process's probe uploads, whatever its token: the
+   * uploads carry (ADR 0017) leaves such files behind, since no live agent would ever remove a copy.
+   */
+  public static boolean isAnyProbesText(byte[] bytes) {
+    return bytes.length == text("x".repeat(TOKEN_LENGTH)).length()
+        && ANY_PROBE.matcher(new String(bytes, StandardCharsets.ISO_8859_1)).matches();
+  }
+
   static String text(String token) {
     return String.format(java.util.Locale.ROOT, TEMPLATE, token);
   }

@@ -113,6 +113,11 @@ public final class Telemetry implements AutoCloseable {
     return probeSpans;
   }
 
+  /** For the uploads carry: filewcount.uploads.carried, .carry.conflicts and .carry.failures. */
+  public org.filewcount.agent.uploads.UploadsCarry.Listener uploadsCarryListener() {
+    return probeMetrics;
+  }
+
   /** For the registrator: filewcount.registration.state and .changes. */
   public RegistrationListener registrationListener() {
     return registrationMetrics;

@@ -193,4 +193,25 @@ class FilewcountJobTest {
         JsonNode defaults = variableDefault(file, "resources");
         assertThat(defaults.path("agent_memory").asInt()).isGreaterThanOrEqualTo(160);
     }
+
+    /**
+     * The uploads carry (ADR 0017) reaches Nomad through the Task API socket with the task's workload
+     * identity read from a file, never from the environment or argv. Paths: hashicorp/nomad v1.10.5
+     * client/allocrunner/taskrunner/api_hook.go (secrets/api.sock) and identity_hook.go (secrets/nomad_token).
+     */
+    @Test
+    void theAgentReachesNomadThroughTheTaskApiWithItsWorkloadIdentityAsAFile() {
+        JsonNode agent = task("agent");
+        JsonNode env = block(agent, "env");
+        assertThat(env.path("NOMAD_ADDR").asText()).isEqualTo("unix://${NOMAD_SECRETS_DIR}/api.sock");
+        assertThat(env.path("NOMAD_TOKEN_FILE").asText()).isEqualTo("${NOMAD_SECRETS_DIR}/nomad_token");
+        assertThat(env.has("NOMAD_TOKEN")).as("no token in the environment").isFalse();
+        JsonNode identity = block(agent, "identity");
+        assertThat(identity.path("file").asBoolean()).isTrue();
+        assertThat(identity.path("env").asBoolean(false)).as("env = true would put NOMAD_TOKEN in the environment")
+                .isFalse();
+        assertThat(identity.has("filepath")).as("the default path, which NOMAD_TOKEN_FILE names").isFalse();
+        assertThat(strings(block(agent, "config").path("args")))
+                .noneMatch(a -> a.contains("NOMAD_TOKEN") || a.contains("nomad_token"));
+    }
 }

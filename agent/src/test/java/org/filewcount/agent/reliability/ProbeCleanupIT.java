@@ -156,15 +156,7 @@ class ProbeCleanupIT {
   }
 
   private double metric(String name) throws Exception {
-    String body = http.send(HttpRequest.newBuilder(agent.adminUrl("/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-    double sum = 0;
-    for (String line : body.split("\n")) {
-      if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
-        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      }
-    }
-    return sum;
+    return agent.metric(name);
   }
 
   private int status(String path) throws Exception {

@@ -105,6 +105,9 @@ class PrometheusEndpointTest {
         "filewcount_probe_duration_seconds_bucket",
         "filewcount_probe_files_removed_total",
         "filewcount_probe_files_not_removed_total",
+        "filewcount_uploads_carried_total",
+        "filewcount_uploads_carry_conflicts_total",
+        "filewcount_uploads_carry_failures_total",
         "filewcount_registration_state",
         "filewcount_registration_changes_total",
         "filewcount_traffic_weight",
@@ -136,6 +139,9 @@ class PrometheusEndpointTest {
     t.telemetry.probeListener().onProbe(new ProbeResult(true, Duration.ofMillis(30), "ok", Instant.now()));
     t.telemetry.probeFilesListener().removed();
     t.telemetry.probeFilesListener().notRemoved("AccessDeniedException");
+    t.telemetry.uploadsCarryListener().copied();
+    t.telemetry.uploadsCarryListener().conflict();
+    t.telemetry.uploadsCarryListener().failed("http_403");
     t.telemetry.registrationListener().onStateChange(RegistrationState.STARTING, RegistrationState.REGISTERED);
     t.telemetry.trafficWeights().setWeights(Map.of("1.0", 100.0));
   }
