@@ -132,6 +132,9 @@ class PrometheusScrapeIT {
     t.telemetry.probeListener().onProbe(new ProbeResult(true, Duration.ofMillis(25), "ok", Instant.now()));
     t.telemetry.probeFilesListener().removed();
     t.telemetry.probeFilesListener().notRemoved("AccessDeniedException");
+    t.telemetry.uploadsCarryListener().copied();
+    t.telemetry.uploadsCarryListener().conflict();
+    t.telemetry.uploadsCarryListener().failed("http_403");
     t.telemetry.registrationListener().onStateChange(RegistrationState.STARTING, RegistrationState.REGISTERED);
     t.telemetry.trafficWeights().setWeights(Map.of("1.0", 90.0, "2.0", 10.0));
     Set<String> traceIds = new HashSet<>();
