@@ -184,7 +184,7 @@ final class ScriptJqCalls {
     if (!before.stripTrailing().endsWith("|")) {
       throw new IllegalArgumentException("jq reads neither a pipe nor a here-string");
     }
-    return fixtureFor(before);
+    return fixtureFor(before, at);
   }
 
   /**
@@ -196,14 +196,10 @@ final class ScriptJqCalls {
     for (int i = at - 1; i >= 0; i--) {
       String l = lines.get(i);
       if (l.contains(file) && !JQ.matcher(l).find()) {
-        int here = at;
-        at = i;
         try {
-          return fixtureFor(l);
+          return fixtureFor(l, i);
         } catch (IllegalArgumentException notAWriter) {
           // e.g. [ -f FILE ]: keep looking further up
-        } finally {
-          at = here;
         }
       }
     }
@@ -228,19 +224,20 @@ final class ScriptJqCalls {
       }
       return r.out();
     }
-    return fixtureFor(command);
+    return fixtureFor(command, at);
   }
 
-  private String fixtureFor(String raw) {
+  /** The fixture of the command on logical line {@code line}, its $references expanded as assigned before it. */
+  private String fixtureFor(String raw, int line) {
     // "$url" -> the string the script assigned to url, so curl "$url" is known by its URL.
-    String command = expand(raw, at, 0);
+    String command = expand(raw, line, 0);
     String best = null;
-    int at = -1;
+    int bestAt = -1;
     for (Map.Entry<Pattern, String> s : SOURCES.entrySet()) {
       Matcher m = s.getKey().matcher(command);
       while (m.find()) {
-        if (m.start() > at) {
-          at = m.start();
+        if (m.start() > bestAt) {
+          bestAt = m.start();
           best = s.getValue();
         }
       }
