@@ -137,11 +137,7 @@ class PrometheusEndpointTest {
         utf8(resultPage("File Received. Thanks! Word Count:2, Uniq-Word Count:2", 1)), 50);
     o.start(upload(), "127.0.0.1").fail(ExchangeObserver.FailureKind.UPSTREAM_RESET, null);
     t.telemetry.probeListener().onProbe(new ProbeResult(true, Duration.ofMillis(30), "ok", Instant.now()));
-    t.telemetry.probeFilesListener().removed();
-    t.telemetry.probeFilesListener().notRemoved("AccessDeniedException");
-    t.telemetry.uploadsCarryListener().copied();
-    t.telemetry.uploadsCarryListener().conflict();
-    t.telemetry.uploadsCarryListener().failed("http_403");
+    t.recordEveryFileOutcome();
     t.telemetry.registrationListener().onStateChange(RegistrationState.STARTING, RegistrationState.REGISTERED);
     t.telemetry.trafficWeights().setWeights(Map.of("1.0", 100.0));
   }
