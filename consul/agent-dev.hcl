@@ -4,9 +4,13 @@
 datacenter = "dc1"
 node_name  = "filewcount-dev"
 
-# Nomad bridge-mode allocations reach the agent through the host's address, not loopback: listen on all
-# interfaces. Fine on a laptop; a real agent binds to its private address and has ACLs and TLS (docs/setup.md).
-client_addr = "0.0.0.0"
+# HTTP, gRPC and DNS on loopback (the CLI, scripts, Nomad, Prometheus) and on Nomad's bridge gateway, the
+# address through which bridge-mode allocations reach the host (our agents and their Envoys: see the
+# consul_host variable of nomad/filewcount.nomad.hcl). Nothing else on the network reaches them; there are
+# no ACLs in dev mode. A space-separated go-sockaddr template (hashicorp/consul v1.22.7
+# agent/config/builder.go expandAddrs); scripts/up creates the bridge before Consul starts. A real agent binds
+# to its private address and has ACLs and TLS (docs/setup.md).
+client_addr = "127.0.0.1 {{ GetInterfaceIP \"nomad\" }}"
 
 # The service mesh: Consul's built-in CA issues the sidecars' certificates.
 connect {
@@ -24,7 +28,8 @@ ui_config {
 }
 
 telemetry {
-  # The observability stack scrapes Consul's own metrics at /v1/agent/metrics?format=prometheus.
+  # Prometheus scrapes Consul's own metrics at /v1/agent/metrics?format=prometheus (job "consul" in
+  # observability/prometheus/prometheus.yml); the endpoint serves them only while the retention is above zero.
   prometheus_retention_time = "60s"
   disable_hostname          = true
 }

@@ -41,6 +41,12 @@ variable "drain" {
   description = "Agent --drain: how long it keeps serving after going to maintenance. kill_timeout must exceed it."
 }
 
+variable "consul_host" {
+  type        = string
+  default     = "172.26.64.1"
+  description = "Consul as a bridge-mode allocation reaches it: the gateway of Nomad's bridge (nomad/agent-dev.hcl), where consul/agent-dev.hcl listens besides loopback."
+}
+
 variable "consul_http_port" {
   type    = number
   default = 8500
@@ -166,7 +172,8 @@ job "filewcount" {
       provider = "nomad"
       name     = "filewcount-agent"
       port     = "admin"
-      tags     = ["v${var.filewcount_version}"]
+      # v1.0 for 1.0, and v1 (not vv1) for v1: the agent's rule (InstanceIdentity.versionTag).
+      tags     = ["v${trimprefix(var.filewcount_version, "v")}"]
 
       check {
         name     = "agent ready (functional upload probe passed)"
@@ -174,6 +181,39 @@ job "filewcount" {
         path     = "/health/ready"
         interval = "10s"
         timeout  = "2s"
+      }
+    }
+
+    # 0. The app's upload folder, before the app starts: left to Docker, the bind source would be created as
+    #    root 0755 and an app writing as another user would fail every upload. Created by the agent image's
+    #    user (10001), mode 3777: any user may create files (the app image's user is not known), the sticky
+    #    bit lets only a file's owner or the folder's owner (the agent) remove one, setgid gives new files the
+    #    agent's group so it can read them. ADR 0017.
+    task "uploads-dir" {
+      driver = "docker"
+
+      lifecycle {
+        hook    = "prestart"
+        sidecar = false
+      }
+
+      config {
+        image      = var.agent_image
+        entrypoint = ["/bin/sh", "-c"]
+        # $NOMAD_ALLOC_DIR is expanded by the shell (Nomad sets it in the task's environment).
+        args = [<<-SH
+          d="$NOMAD_ALLOC_DIR/data/uploads"
+          mkdir -p "$d" && chmod 3777 "$d" || {
+            echo "cannot prepare $d (owner: $(stat -c %U "$d" 2>/dev/null)): a folder created before this task existed is root's; chown it to 10001 once" >&2
+            exit 1
+          }
+          SH
+        ]
+      }
+
+      resources {
+        cpu    = 50
+        memory = 32
       }
     }
 
@@ -191,7 +231,7 @@ job "filewcount" {
         args = [
           "envoy-bootstrap",
           "--service", "filewcount",
-          "--consul-grpc", "${attr.unique.network.ip-address}:${var.consul_grpc_port}",
+          "--consul-grpc", "${var.consul_host}:${var.consul_grpc_port}",
           "--otel-collector", "${attr.unique.network.ip-address}:${var.otlp_grpc_port}",
           "--output", "${NOMAD_ALLOC_DIR}/tmp/envoy-bootstrap.json",
         ]
@@ -241,7 +281,7 @@ job "filewcount" {
           # 0.0.0.0 inside the namespace only: reachable from outside through the "admin" port mapping.
           "--admin", "0.0.0.0:9464",
           "--advertise-address", "${attr.unique.network.ip-address}",
-          "--consul", "http://${attr.unique.network.ip-address}:${var.consul_http_port}",
+          "--consul", "http://${var.consul_host}:${var.consul_http_port}",
           "--drain", var.drain,
         ]
       }
@@ -251,6 +291,18 @@ job "filewcount" {
         OTEL_SERVICE_NAME           = "filewcount"
         # Nomad has no variable for the node's name; the agent puts it in the Consul meta "node".
         NODE_NAME = "${node.unique.name}"
+        # The uploads carry (ADR 0017): a canary starts with an empty folder, so the agent copies what the
+        # allocation of its name holds, through Nomad's Task API socket (Nomad binds loopback only, outside
+        # this network namespace) with the task's workload identity below (docs/security.md: its scope).
+        NOMAD_ADDR       = "unix://${NOMAD_SECRETS_DIR}/api.sock"
+        NOMAD_TOKEN_FILE = "${NOMAD_SECRETS_DIR}/nomad_token"
+      }
+
+      # The default workload identity as a file in the task's secrets dir, not as NOMAD_TOKEN in the
+      # environment (docker inspect shows the environment). hashicorp/nomad v1.10.5
+      # client/allocrunner/taskrunner/identity_hook.go: written as secrets/nomad_token.
+      identity {
+        file = true
       }
 
       # SIGTERM: maintenance, drain, deregister, finish in-flight requests. kill_timeout must exceed the drain
@@ -258,6 +310,8 @@ job "filewcount" {
       kill_signal  = "SIGTERM"
       kill_timeout = "20s"
 
+      # memory_max needs memory oversubscription in Nomad's scheduler configuration, or it is ignored:
+      # scripts/up turns it on (lib.sh enable_memory_oversubscription).
       resources {
         cpu        = var.resources.agent_cpu
         memory     = var.resources.agent_memory

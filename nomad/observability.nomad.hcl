@@ -1,10 +1,12 @@
-# The local observability stack: OpenTelemetry Collector, Tempo, Prometheus and Grafana.
+# The local observability stack: OpenTelemetry Collector, Tempo, Prometheus and Grafana,
+# Loki (logs) and Alertmanager (alerts to people).
 #
 # Run from the repository root, with the images from versions.env:
 #   set -a; . ./versions.env; set +a
 #   nomad job run \
 #     -var "prometheus_image=$PROMETHEUS_IMAGE" -var "grafana_image=$GRAFANA_IMAGE" \
 #     -var "tempo_image=$TEMPO_IMAGE" -var "otel_collector_image=$OTEL_COLLECTOR_IMAGE" \
+#     -var "loki_image=$LOKI_IMAGE" -var "alertmanager_image=$ALERTMANAGER_IMAGE" \
 #     -var "repo_root=$PWD" nomad/observability.nomad.hcl
 #
 # The configuration files are the ones in observability/ (the same files docker compose mounts):
@@ -34,6 +36,16 @@ variable "tempo_image" {
 variable "otel_collector_image" {
   type        = string
   description = "OTEL_COLLECTOR_IMAGE from versions.env"
+}
+
+variable "loki_image" {
+  type        = string
+  description = "LOKI_IMAGE from versions.env"
+}
+
+variable "alertmanager_image" {
+  type        = string
+  description = "ALERTMANAGER_IMAGE from versions.env"
 }
 
 variable "repo_root" {
@@ -68,6 +80,16 @@ job "observability" {
       port "otlp_grpc" { static = 4317 }
       port "otlp_http" { static = 4318 }
       port "collector_health" { static = 13133 }
+      port "loki" { static = 3100 }
+      port "alertmanager" { static = 9093 }
+    }
+
+    # The Nomad client's allocation directories, read-only (scripts/up declares the host volume on
+    # the dev agent): the collector reads the app task's stdout/stderr from them.
+    volume "nomad-alloc" {
+      type      = "host"
+      source    = "nomad-alloc"
+      read_only = true
     }
 
     restart {
@@ -120,6 +142,32 @@ job "observability" {
     }
 
     service {
+      name     = "loki"
+      port     = "loki"
+      address  = "127.0.0.1"
+      provider = "consul"
+      check {
+        type     = "http"
+        path     = "/ready"
+        interval = "10s"
+        timeout  = "2s"
+      }
+    }
+
+    service {
+      name     = "alertmanager"
+      port     = "alertmanager"
+      address  = "127.0.0.1"
+      provider = "consul"
+      check {
+        type     = "http"
+        path     = "/-/ready"
+        interval = "10s"
+        timeout  = "2s"
+      }
+    }
+
+    service {
       name     = "grafana"
       port     = "grafana"
       address  = "127.0.0.1"
@@ -139,6 +187,12 @@ job "observability" {
         image        = var.otel_collector_image
         network_mode = "host"
         args         = ["--config=/local/otel-collector/config.yaml"]
+      }
+
+      volume_mount {
+        volume      = "nomad-alloc"
+        destination = "/nomad/alloc"
+        read_only   = true
       }
 
       template {
@@ -270,6 +324,62 @@ job "observability" {
       resources {
         cpu    = 200
         memory = 256
+      }
+    }
+
+    # Logs: agent records over OTLP and the app's Nomad logs, both through the collector.
+    task "loki" {
+      driver = "docker"
+
+      config {
+        image        = var.loki_image
+        network_mode = "host"
+        args         = ["-config.file=/local/loki/loki.yaml"]
+      }
+
+      template {
+        data            = file("${local.obs}/loki/loki.yaml")
+        destination     = "local/loki/loki.yaml"
+        left_delimiter  = local.left_delim
+        right_delimiter = local.right_delim
+      }
+
+      resources {
+        cpu    = 200
+        memory = 256
+      }
+    }
+
+    # Alerts from Prometheus to people: grouping, inhibition and routes in alertmanager.yml.
+    task "alertmanager" {
+      driver = "docker"
+
+      config {
+        image        = var.alertmanager_image
+        network_mode = "host"
+        args = [
+          "--config.file=/local/alertmanager/alertmanager.yml",
+          "--storage.path=/alertmanager",
+          "--web.listen-address=127.0.0.1:9093",
+          # One instance: no gossip cluster to join or to listen for.
+          "--cluster.listen-address=",
+          "--web.external-url=http://127.0.0.1:9093",
+        ]
+      }
+
+      template {
+        data            = file("${local.obs}/alertmanager/alertmanager.yml")
+        destination     = "local/alertmanager/alertmanager.yml"
+        left_delimiter  = local.left_delim
+        right_delimiter = local.right_delim
+        # Alertmanager reloads its configuration on SIGHUP, keeping silences and notification state.
+        change_mode   = "signal"
+        change_signal = "SIGHUP"
+      }
+
+      resources {
+        cpu    = 100
+        memory = 128
       }
     }
   }

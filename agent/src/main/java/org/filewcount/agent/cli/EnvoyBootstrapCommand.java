@@ -1,5 +1,6 @@
 package org.filewcount.agent.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -41,6 +42,11 @@ final class EnvoyBootstrapCommand implements Callable<Integer>, EnvironmentFacto
       description = "Sidecar proxy service ID (Envoy's node id). Default inside Nomad: <service>-$NOMAD_ALLOC_ID-sidecar-proxy,"
           + " the ID `run --mesh` registers.")
   String proxyId;
+
+  @Option(names = "--datacenter", paramLabel = "NAME", defaultValue = "dc1",
+      description = "Consul datacenter of the proxy: the consul.source.datacenter label of Envoy's metrics, as"
+          + " `consul connect envoy` sets it. Default: ${DEFAULT-VALUE} (Consul's default datacenter name).")
+  String datacenter;
 
   @Option(names = "--consul-grpc", paramLabel = "HOST:PORT",
       description = "Local Consul agent's gRPC (xDS) address. Default: $CONSUL_GRPC_ADDR, else " + DEFAULT_GRPC + "."
@@ -100,14 +106,17 @@ final class EnvoyBootstrapCommand implements Callable<Integer>, EnvironmentFacto
     String grpcRaw = firstNonBlank(consulGrpc, env.get("CONSUL_GRPC_ADDR")).orElse(DEFAULT_GRPC);
     boolean tls = grpcRaw.startsWith("https://");
     HostPort grpc = grpcAddress(grpcRaw);
-    Optional<Path> ca = Optional.empty();
+    Optional<String> ca = Optional.empty();
     if (tls) {
       String caFile = firstNonBlank(env.get("CONSUL_GRPC_CACERT"), env.get("CONSUL_CACERT")).orElseThrow(() ->
           new ConfigException("--consul-grpc " + grpcRaw + " uses TLS: set CONSUL_GRPC_CACERT (or CONSUL_CACERT)"
               + " to the CA certificate of Consul's gRPC port"));
-      ca = Optional.of(Path.of(caFile));
+      ca = Optional.of(caPem(caFile));
     }
-    return new SidecarBootstrap(proxyId(), service, grpc, ca,
+    if (datacenter.isBlank()) {
+      throw new ConfigException("--datacenter is empty: pass the Consul datacenter name, for example dc1");
+    }
+    return new SidecarBootstrap(proxyId(), service, datacenter.strip(), grpc, ca,
         TokenSource.fromEnvironment(env, "CONSUL_HTTP_TOKEN", "CONSUL_HTTP_TOKEN_FILE"), t);
   }
 
@@ -122,6 +131,21 @@ final class EnvoyBootstrapCommand implements Callable<Integer>, EnvironmentFacto
     // Same derivation as `run`, so the node id is exactly the proxy ID the agent registers.
     return InstanceIdentity.derive(service, "unknown", new HostPort("127.0.0.1", 0), env, AgentVersion.get())
         .sidecarServiceId();
+  }
+
+  /** Consul's bootstrap inlines the CA too: Envoy runs in another container, which has no copy of the file. */
+  private static String caPem(String caFile) {
+    try {
+      String pem = Files.readString(Path.of(caFile));
+      if (!pem.contains("-----BEGIN CERTIFICATE-----")) {
+        throw new ConfigException("CA file " + caFile + " holds no PEM certificate: point CONSUL_GRPC_CACERT"
+            + " (or CONSUL_CACERT) at the CA certificate of Consul's gRPC port");
+      }
+      return pem;
+    } catch (IOException e) {
+      throw new ConfigException("CA file " + caFile + " cannot be read (" + e.getClass().getSimpleName()
+          + "): fix CONSUL_GRPC_CACERT (or CONSUL_CACERT)");
+    }
   }
 
   private EnvoyTunables tunables() {

@@ -5,6 +5,7 @@ import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,9 +14,12 @@ import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.filewcount.agent.config.Durations;
 import org.filewcount.agent.traffic.AbortSwitch;
 import org.filewcount.agent.traffic.ConsoleReporter;
+import org.filewcount.agent.traffic.ConsulException;
 import org.filewcount.agent.traffic.ConsulHttp;
+import org.filewcount.agent.traffic.ConsulSteering;
 import org.filewcount.agent.traffic.ConsulTrafficControl;
 import org.filewcount.agent.traffic.NomadClient;
 import org.filewcount.agent.traffic.NomadDeployments;
@@ -25,7 +29,10 @@ import org.filewcount.agent.traffic.RolloutListener;
 import org.filewcount.agent.traffic.RolloutPlan;
 import org.filewcount.agent.traffic.RolloutResult;
 import org.filewcount.agent.traffic.RolloutTrace;
-import org.filewcount.agent.traffic.Split;
+import org.filewcount.agent.traffic.RolloutLock;
+import org.filewcount.agent.traffic.RolloutState;
+import org.filewcount.agent.traffic.RolloutStateStore;
+import org.filewcount.agent.traffic.RolloutSteps;
 import org.filewcount.agent.traffic.Thresholds;
 import org.filewcount.agent.traffic.WebhookNotifier;
 import picocli.CommandLine;
@@ -34,6 +41,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "rollout", mixinStandardHelpOptions = true,
+    subcommands = {
+      RolloutVerbCommands.Status.class,
+      RolloutVerbCommands.Pause.class,
+      RolloutVerbCommands.Resume.class,
+      RolloutVerbCommands.Promote.class,
+      RolloutVerbCommands.Abort.class,
+    },
     description = {
       "Move traffic to a canary version step by step, judging it after each step on the agents' metrics in"
           + " Prometheus (error ratio including app errors, p99, request count, compared with stable) and on its"
@@ -41,6 +55,8 @@ import picocli.CommandLine.Option;
       "Healthy: next step; after 100%% promote (with --nomad, the Nomad deployment too). Unhealthy past"
           + " --failure-limit, or no evidence for longer than --interval: 100%% back to stable, exit 1."
           + " Ctrl-C: 100%% back to stable, exit 130.",
+      "One rollout per service at a time (a Consul session lock); its state lives in Consul KV, so status, pause,"
+          + " resume, promote and abort work from any terminal that reaches Consul.",
     })
 final class RolloutCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnvironment {
 
@@ -49,19 +65,20 @@ final class RolloutCommand implements Callable<Integer>, EnvironmentFactory.Need
   @Option(names = "--service", defaultValue = "filewcount", description = "Consul service name. Default: ${DEFAULT-VALUE}.")
   String service;
 
-  @Option(names = "--to", required = true, paramLabel = "VERSION", description = "The canary version (Service.Meta.version).")
+  @Option(names = "--to", paramLabel = "VERSION", description = "The canary version (Service.Meta.version). Required.")
   String to;
 
   @Option(names = "--steps", defaultValue = "10,25,50,100", paramLabel = "P1,P2,...",
-      description = "Canary percentages, increasing, ending at 100. Default: ${DEFAULT-VALUE}.")
+      description = "Canary percentages, increasing, ending at 100; 'pause' waits there for 'rollout resume'"
+          + " (10,pause,50,100). Default: ${DEFAULT-VALUE}.")
   String steps;
 
   @Option(names = "--interval", defaultValue = "60s", paramLabel = "DURATION",
       description = "Time per step before judging; also the metrics window. Default: ${DEFAULT-VALUE}.")
   String interval;
 
-  @Option(names = "--prometheus", required = true, paramLabel = "URL",
-      description = "Prometheus that scrapes the agents' /metrics, for example http://127.0.0.1:9090.")
+  @Option(names = "--prometheus", paramLabel = "URL",
+      description = "Prometheus that scrapes the agents' /metrics, for example http://127.0.0.1:9090. Required.")
   String prometheus;
 
   @Option(names = "--max-error-ratio", defaultValue = "0.01", paramLabel = "RATIO",
@@ -100,6 +117,10 @@ final class RolloutCommand implements Callable<Integer>, EnvironmentFactory.Need
       description = "Progress on stdout: ${COMPLETION-CANDIDATES} (json = one JSON event per line). Default: ${DEFAULT-VALUE}.")
   Output output;
 
+  @Option(names = "--resume", description = "Continue the rollout whose process died (rollout status says orphaned)"
+      + " from its recorded step; same --to and --steps as it had.")
+  boolean resume;
+
   @Mixin
   ConsulOptions consul;
 
@@ -118,12 +139,18 @@ final class RolloutCommand implements Callable<Integer>, EnvironmentFactory.Need
 
   @Override
   public Integer call() {
+    if (to == null || prometheus == null) {
+      throw new UsageException("Missing required options: " + (to == null ? "--to VERSION " : "")
+          + (prometheus == null ? "--prometheus URL " : "") + "(or a verb: rollout status|pause|resume|promote|abort)");
+    }
+    FlagValues.serviceName(service);
     RolloutPlan plan = plan();
     URI prometheusUri = FlagValues.httpUrl("--prometheus", prometheus);
     Optional<URI> notify = Optional.ofNullable(notifyUrl).map(u -> FlagValues.httpUrl("--notify-url", u));
     logging.apply();
 
-    ConsulTrafficControl traffic = new ConsulTrafficControl(new ConsulHttp(consul.settings()));
+    ConsulHttp http = new ConsulHttp(consul.settings());
+    ConsulTrafficControl traffic = new ConsulTrafficControl(http);
     Optional<NomadDeployments> deployments = nomad ? Optional.of(NomadClient.fromEnvironment(env)) : Optional.empty();
     PrintWriter out = spec.commandLine().getOut();
     List<RolloutListener> listeners = new ArrayList<>();
@@ -135,9 +162,13 @@ final class RolloutCommand implements Callable<Integer>, EnvironmentFactory.Need
     Optional<RolloutTrace> trace = RolloutTrace.fromEnvironment(env);
     trace.ifPresent(listeners::add);
 
+    // One rollout per service: refused here (exit 1, naming the holder) before anything is written.
+    RolloutLock lock = RolloutLock.acquire(http, service, Operator.describe(env) + " pid " + ProcessHandle.current().pid(),
+        RolloutLock.LOCK_DELAY.plusSeconds(2));
     AbortSwitch abort = new AbortSwitch();
     CountDownLatch finished = new CountDownLatch(1);
-    // Ctrl-C / SIGTERM: the JVM runs this hook while main carries on; hold the exit until stable is restored.
+    // Ctrl-C / SIGTERM: the JVM runs this hook while main carries on; hold the exit until stable is restored
+    // and the lock released.
     Thread hook = new Thread(() -> {
       abort.trigger();
       try {
@@ -147,11 +178,31 @@ final class RolloutCommand implements Callable<Integer>, EnvironmentFactory.Need
       }
     }, "rollout-abort");
     Runtime.getRuntime().addShutdownHook(hook);
+    RolloutStateStore store = new RolloutStateStore(http);
+    ConsulSteering steering = new ConsulSteering(store, lock, service, abort, Clock.systemUTC());
+    listeners.add(steering);
     try {
-      RolloutResult result = new Rollout(plan, traffic, new PrometheusMetrics(prometheusUri), deployments,
-          Clock.systemUTC(), abort, abort, RolloutListener.all(listeners)).run();
-      return result.outcome().exitCode;
+      Rollout rollout = new Rollout(plan, traffic, new PrometheusMetrics(prometheusUri), deployments,
+          Clock.systemUTC(), steering, abort, RolloutListener.all(listeners), steering);
+      Optional<RolloutStateStore.Versioned> recorded = store.read(service);
+      Optional<RolloutState> orphan = recorded.map(RolloutStateStore.Versioned::state).filter(s -> !s.phase().terminal());
+      int first = resume ? RolloutResumption.firstStep(orphan, plan, to) : RolloutResumption.refuseOrphan(orphan);
+      rollout.prepare();
+      Instant now = Instant.now();
+      RolloutState initial = orphan.filter(o -> resume)
+          .map(o -> o.withHolder(lock.session(), lock.holder()).withRequest(Optional.empty()))
+          .orElseGet(() -> new RolloutState(service, rollout.stable(), rollout.canary(), plan.describeSteps(),
+              Durations.format(plan.interval()), 0, BigDecimal.ZERO, RolloutState.Phase.RUNNING, lock.session(),
+              lock.holder(), now, now, "", rollout.deploymentId(), Optional.empty()));
+      if (!store.write(initial, recorded.map(RolloutStateStore.Versioned::modifyIndex).orElse(0L))) {
+        throw new ConsulException("the rollout state of " + service + " changed while this rollout started: run"
+            + " 'rollout status' and try again");
+      }
+      steering.start();
+      return rollout.runFrom(first).outcome().exitCode;
     } finally {
+      steering.close();
+      lock.close();
       trace.ifPresent(RolloutTrace::close);
       out.flush();
       finished.countDown();
@@ -164,16 +215,11 @@ final class RolloutCommand implements Callable<Integer>, EnvironmentFactory.Need
   }
 
   RolloutPlan plan() {
-    List<BigDecimal> stepList = new ArrayList<>();
-    for (String s : steps.split(",")) {
-      if (!s.isBlank()) {
-        stepList.add(Split.percent("--steps", s));
-      }
-    }
+    RolloutSteps parsed = RolloutSteps.parse(steps);
     Thresholds thresholds = new Thresholds(maxErrorRatio, FlagValues.duration("--max-p99", maxP99),
         maxErrorRatioVsStable == null ? OptionalDouble.empty() : OptionalDouble.of(maxErrorRatioVsStable), minRequests);
     Duration every = FlagValues.duration("--interval", interval);
-    return new RolloutPlan(service, to, stepList, every, thresholds, failureLimit,
-        nomad ? Optional.of(nomadJob != null ? nomadJob : service) : Optional.empty());
+    return new RolloutPlan(service, to, parsed.percents(), every, thresholds, failureLimit,
+        nomad ? Optional.of(nomadJob != null ? nomadJob : service) : Optional.empty(), parsed.gatesAfter());
   }
 }

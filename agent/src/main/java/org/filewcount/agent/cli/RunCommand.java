@@ -1,6 +1,8 @@
 package org.filewcount.agent.cli;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -15,6 +17,7 @@ import org.filewcount.agent.proxy.ProxyServerHook;
 import org.filewcount.agent.proxy.ProxySettings;
 import org.filewcount.agent.telemetry.Telemetry;
 import org.filewcount.agent.traffic.SplitWatcher;
+import org.filewcount.agent.uploads.UploadsCarry;
 import org.filewcount.agent.mesh.SidecarProxyRegistration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -72,6 +75,18 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
           + " Default: ${DEFAULT-VALUE}.")
   String probeInterval;
 
+  @Option(names = "--uploads-dir", paramLabel = "DIR",
+      description = "The app's upload folder as this agent sees it: the agent removes the files its own probes"
+          + " stored there (matched by their exact bytes, never a user's file). Default: $NOMAD_ALLOC_DIR/data/uploads"
+          + " inside Nomad, else none (nothing is removed); an empty value turns removal off.")
+  String uploadsDir;
+
+  @Option(names = "--uploads-carry-wait", paramLabel = "DURATION", defaultValue = "60s",
+      description = "Inside Nomad, how long /health/ready waits for the first pass copying this instance's uploads"
+          + " from the other allocations of its name (an upgrade's canary takes over no data directory, ADR 0017);"
+          + " 0s: do not wait. The carry goes on in the background either way. Default: ${DEFAULT-VALUE}.")
+  String uploadsCarryWait;
+
   @Option(names = "--drain", paramLabel = "DURATION", defaultValue = "5s",
       description = "How long to keep serving after leaving the load balancers, before deregistering. Default: ${DEFAULT-VALUE}.")
   String drain;
@@ -104,15 +119,21 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
   public Integer call() throws Exception {
     AgentConfig config = config();
     logging.apply();
+    // Read before anything starts: a bad NOMAD_ADDR or token file is a usage error (exit 2).
+    Optional<UploadsCarry> carry = UploadsCarry.fromEnvironment(env, config.uploadsDir(),
+        FlagValues.duration("--uploads-carry-wait", uploadsCarryWait));
     try (Telemetry telemetry = Telemetry.create(config, env);
         // Every running agent exports the split Consul holds: the CLI that writes it lives too briefly to be scraped.
         SplitWatcher split = SplitWatcher.start(config.consul(), config.service(), telemetry.trafficWeights()::setWeights)) {
       return AgentProcess.builder(config)
           .metricsSource(telemetry.metricsSource())
           .probeListener(telemetry.probeListener())
+          .probeFilesListener(telemetry.probeFilesListener())
+          .probeTracer(telemetry.probeTracer())
           .registrationListener(telemetry.registrationListener())
           .proxy(new ProxyServerHook(ProxySettings.forAgent(config), telemetry.exchangeObserver()))
           .envoyMetricsPort(intEnv(SidecarProxyRegistration.ENVOY_METRICS_PORT_ENV))
+          .uploadsCarry(carry.map(c -> c.listener(telemetry.uploadsCarryListener())).orElse(null))
           .build()
           .run();
     }
@@ -137,11 +158,32 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
         .checkInterval(FlagValues.duration("--check-interval", checkInterval))
         .probeInterval(FlagValues.duration("--probe-interval", probeInterval))
         .drain(FlagValues.duration("--drain", drain))
+        .uploadsDir(uploadsDir().orElse(null))
         .identity(InstanceIdentity.derive(service, version, advertised, env, AgentVersion.get()));
     if (mesh) {
       b.mesh(meshSettings());
     }
     return b.build();
+  }
+
+  /**
+   * The job mounts the allocation's shared data directory {@code alloc/data/uploads} into the app
+   * (nomad/filewcount.nomad.hcl), and Nomad mounts the same allocation directory into every task at
+   * {@code $NOMAD_ALLOC_DIR}: so inside Nomad the agent finds the app's files there without a flag.
+   */
+  private Optional<Path> uploadsDir() {
+    if (uploadsDir != null) {
+      if (uploadsDir.isBlank()) {
+        return Optional.empty();
+      }
+      Path dir = Path.of(uploadsDir);
+      if (!Files.isDirectory(dir)) {
+        throw new ConfigException("--uploads-dir " + uploadsDir + " is not a directory: pass the folder the app"
+            + " stores uploads in (as this agent sees it), or leave the flag out to remove nothing");
+      }
+      return Optional.of(dir);
+    }
+    return firstNonBlank(env.get("NOMAD_ALLOC_DIR")).map(alloc -> Path.of(alloc, "data", "uploads"));
   }
 
   /**

@@ -1,6 +1,7 @@
 package org.filewcount.agent.config;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -13,6 +14,8 @@ import java.util.Optional;
  * @param checkAddress where the local Consul agent reaches the admin endpoint for the HTTP check on
  *     /health/ready: the admin address unless Consul checks from outside the network namespace
  *     (Nomad bridge mode)
+ * @param uploadsDir the app's upload folder as the agent sees it, where it removes its own probes'
+ *     files; empty: nothing is removed
  */
 public record AgentConfig(
     String service,
@@ -27,7 +30,8 @@ public record AgentConfig(
     Duration drain,
     InstanceIdentity identity,
     Optional<MeshSettings> mesh,
-    HostPort checkAddress) {
+    HostPort checkAddress,
+    Optional<Path> uploadsDir) {
 
   public AgentConfig {
     Objects.requireNonNull(service, "service");
@@ -39,6 +43,7 @@ public record AgentConfig(
     Objects.requireNonNull(identity, "identity");
     mesh = mesh == null ? Optional.empty() : mesh;
     checkAddress = checkAddress == null ? admin : checkAddress;
+    uploadsDir = uploadsDir == null ? Optional.empty() : uploadsDir;
     requirePositive("--check-interval", checkInterval);
     requirePositive("--probe-interval", probeInterval);
     if (drain == null || drain.isNegative()) {
@@ -71,6 +76,7 @@ public record AgentConfig(
     private InstanceIdentity identity;
     private MeshSettings mesh;
     private HostPort checkAddress;
+    private Path uploadsDir;
 
     private Builder() {}
 
@@ -87,6 +93,7 @@ public record AgentConfig(
     public Builder identity(InstanceIdentity v) { this.identity = v; return this; }
     public Builder mesh(MeshSettings v) { this.mesh = v; return this; }
     public Builder checkAddress(HostPort v) { this.checkAddress = v; return this; }
+    public Builder uploadsDir(Path v) { this.uploadsDir = v; return this; }
 
     public AgentConfig build() {
       HostPort adv = advertised != null ? advertised : listen;
@@ -95,7 +102,7 @@ public record AgentConfig(
       InstanceIdentity id = identity != null ? identity
           : InstanceIdentity.derive(service, serviceVersion, adv, java.util.Map.of(), AgentVersion.get());
       return new AgentConfig(service, serviceVersion, appUrl, listen, adv, admin, c, checkInterval, probeInterval,
-          drain, id, Optional.ofNullable(mesh), checkAddress);
+          drain, id, Optional.ofNullable(mesh), checkAddress, Optional.ofNullable(uploadsDir));
     }
   }
 }

@@ -64,6 +64,19 @@ public record InstanceIdentity(String serviceId, String instanceId, Map<String, 
     return meta.get(META_VERSION);
   }
 
+  /** The Consul tag of this instance's version: {@link #versionTag(String)}. */
+  public String versionTag() {
+    return versionTag(version());
+  }
+
+  /**
+   * {@code 1.0} is tagged {@code v1.0}; a version already written with its {@code v} ({@code v1}) is
+   * tagged as it is, not {@code vv1}. The nomad job's service tag applies the same rule (trimprefix).
+   */
+  public static String versionTag(String version) {
+    return version.startsWith("v") ? version : "v" + version;
+  }
+
   public boolean inNomad() {
     return meta.containsKey(META_ALLOC_ID);
   }

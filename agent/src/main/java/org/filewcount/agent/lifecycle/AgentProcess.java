@@ -13,7 +13,9 @@ import org.filewcount.agent.config.AgentConfig;
 import org.filewcount.agent.config.ConsulSettings;
 import org.filewcount.agent.config.Durations;
 import org.filewcount.agent.probe.FunctionalProbe;
+import org.filewcount.agent.probe.ProbeFileCleaner;
 import org.filewcount.agent.probe.ProbeListener;
+import org.filewcount.agent.probe.ProbeTracer;
 import org.filewcount.agent.probe.ProbeLoop;
 import org.filewcount.agent.probe.Readiness;
 import org.filewcount.agent.registry.ConsulAgent;
@@ -21,6 +23,7 @@ import org.filewcount.agent.registry.KiwiConsulAgent;
 import org.filewcount.agent.registry.RegistrationListener;
 import org.filewcount.agent.registry.RegistrationLoop;
 import org.filewcount.agent.registry.RegistrationPayload;
+import org.filewcount.agent.uploads.UploadsCarry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +60,8 @@ public final class AgentProcess {
   private final AgentConfig config;
   private final Optional<MetricsSource> metricsSource;
   private final List<ProbeListener> probeListeners;
+  private final ProbeFileCleaner.Listener probeFilesListener;
+  private final ProbeTracer probeTracer;
   private final List<RegistrationListener> registrationListeners;
   private final ProxyHook proxy;
   private final List<AutoCloseable> onStop;
@@ -65,6 +70,7 @@ public final class AgentProcess {
   private final Duration probeStartupRetry;
   private final Clock clock;
   private final Optional<Integer> envoyMetricsPort;
+  private final Optional<UploadsCarry> uploadsCarry;
   private final Lifecycle lifecycle = new Lifecycle();
   private final Readiness readiness = new Readiness();
   private volatile AdminServer admin;
@@ -73,6 +79,8 @@ public final class AgentProcess {
     this.config = b.config;
     this.metricsSource = Optional.ofNullable(b.metricsSource);
     this.probeListeners = List.copyOf(b.probeListeners);
+    this.probeFilesListener = b.probeFilesListener;
+    this.probeTracer = b.probeTracer;
     this.registrationListeners = List.copyOf(b.registrationListeners);
     this.proxy = b.proxy;
     this.onStop = List.copyOf(b.onStop);
@@ -81,6 +89,7 @@ public final class AgentProcess {
     this.probeStartupRetry = b.probeStartupRetry;
     this.clock = b.clock;
     this.envoyMetricsPort = Optional.ofNullable(b.envoyMetricsPort);
+    this.uploadsCarry = Optional.ofNullable(b.uploadsCarry);
   }
 
   public static Builder builder(AgentConfig config) {
@@ -123,8 +132,16 @@ public final class AgentProcess {
     listeners.addAll(probeListeners);
     listeners.add(registration);
     FunctionalProbe probe = new FunctionalProbe(config.appUrl(), PROBE_TIMEOUT, clock);
-    ProbeLoop probes = new ProbeLoop(probe::run, config.probeInterval(), probeStartupRetry, listeners);
+    ProbeFileCleaner cleaner = config.uploadsDir()
+        .map(dir -> new ProbeFileCleaner(dir, probe.content(), FunctionalProbe.EXPECTED, clock, probeFilesListener))
+        .orElse(null);
+    if (cleaner != null) {
+      listeners.add(cleaner);
+    }
+    ProbeLoop probes = new ProbeLoop(probe::run, config.probeInterval(), probeStartupRetry, listeners, probeTracer);
     try {
+      // Before the first probe can pass: readiness waits for the carry's first pass (bounded, ADR 0017).
+      uploadsCarry.ifPresent(c -> c.start(readiness));
       proxy.start();
       probes.start();
       moveIfNotStopping(LifecycleState.RUNNING);
@@ -143,6 +160,8 @@ public final class AgentProcess {
       return 1;
     } finally {
       probes.close();
+      closeQuietly(cleaner);
+      uploadsCarry.ifPresent(AgentProcess::closeQuietly);
       registration.close();
       closeQuietly(admin);
       closeQuietly(consul);
@@ -221,6 +240,8 @@ public final class AgentProcess {
     private final AgentConfig config;
     private MetricsSource metricsSource;
     private final List<ProbeListener> probeListeners = new ArrayList<>();
+    private ProbeFileCleaner.Listener probeFilesListener = ProbeFileCleaner.Listener.NONE;
+    private ProbeTracer probeTracer = ProbeTracer.NONE;
     private final List<RegistrationListener> registrationListeners = new ArrayList<>();
     private ProxyHook proxy = ProxyHook.NONE;
     private final List<AutoCloseable> onStop = new ArrayList<>();
@@ -229,6 +250,7 @@ public final class AgentProcess {
     private Duration probeStartupRetry = org.filewcount.agent.probe.ProbeLoop.DEFAULT_STARTUP_RETRY;
     private Clock clock = Clock.systemUTC();
     private Integer envoyMetricsPort;
+    private UploadsCarry uploadsCarry;
 
     private Builder(AgentConfig config) {
       this.config = Objects.requireNonNull(config, "config");
@@ -239,6 +261,14 @@ public final class AgentProcess {
 
     /** Told about every probe (telemetry: filewcount.probe.runs / duration). */
     public Builder probeListener(ProbeListener l) { probeListeners.add(Objects.requireNonNull(l)); return this; }
+
+    /** Told about each probe file removed or left (telemetry: filewcount.probe.files.*), with --uploads-dir. */
+    public Builder probeFilesListener(ProbeFileCleaner.Listener l) {
+      probeFilesListener = Objects.requireNonNull(l);
+      return this;
+    }
+    /** Runs each probe round inside a span (telemetry), so the round's log lines carry its trace id. */
+    public Builder probeTracer(ProbeTracer t) { this.probeTracer = Objects.requireNonNull(t); return this; }
 
     /** Told about every registration state change (telemetry: filewcount.registration.*). */
     public Builder registrationListener(RegistrationListener l) {
@@ -264,6 +294,9 @@ public final class AgentProcess {
 
     /** Host port of Envoy's Prometheus listener, put in the sidecar's meta for Prometheus (mesh mode). */
     public Builder envoyMetricsPort(Integer port) { this.envoyMetricsPort = port; return this; }
+
+    /** Inside Nomad: copies this instance's uploads from the allocation(s) of its name (ADR 0017). */
+    public Builder uploadsCarry(UploadsCarry c) { this.uploadsCarry = c; return this; }
 
     public AgentProcess build() {
       return new AgentProcess(this);

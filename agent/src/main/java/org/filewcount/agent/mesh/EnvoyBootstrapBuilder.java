@@ -3,9 +3,13 @@ package org.filewcount.agent.mesh;
 import com.google.protobuf.Any;
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.Duration;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
 import com.google.protobuf.util.Durations;
 import io.envoyproxy.envoy.config.bootstrap.v3.Admin;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
+import io.envoyproxy.envoy.config.bootstrap.v3.LayeredRuntime;
+import io.envoyproxy.envoy.config.bootstrap.v3.RuntimeLayer;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
@@ -44,10 +48,13 @@ import java.util.regex.Pattern;
 import org.filewcount.agent.config.HostPort;
 
 /**
- * Builds a sidecar's Envoy bootstrap from Envoy's own v3 API types, the way {@code consul connect envoy}
- * lays it out: ADS over gRPC to the local Consul agent for listeners and clusters, and a few static
- * resources (the xDS cluster, the collector cluster for traces, a Prometheus listener in front of the admin
- * API's {@code /stats/prometheus}). A field that Envoy 1.34 does not know cannot be written.
+ * Builds a sidecar's Envoy bootstrap from Envoy's own v3 API types with everything {@code consul connect envoy}
+ * puts into one (node metadata, Consul's stats tags, the re2 program-size runtime layer those tags need, ADS
+ * over delta gRPC to the local Consul agent, the {@code x-consul-token} metadata, the Prometheus listener in front
+ * of the admin API's {@code /stats/prometheus}), plus our additions: the collector cluster for traces and a stats
+ * flush interval. ConsulBootstrapCrossCheckTest compares the result with Consul's own bootstrap, field by field;
+ * the deliberate differences are listed in envoy/README.md. A field that Envoy 1.34 does not know cannot be
+ * written.
  */
 public final class EnvoyBootstrapBuilder {
 
@@ -57,6 +64,16 @@ public final class EnvoyBootstrapBuilder {
   public static final String SELF_ADMIN_CLUSTER = "self_admin";
   public static final String PROMETHEUS_PATH = "/metrics";
 
+  /** Consul's defaults outside Consul Enterprise: every proxy is in the default namespace and partition. */
+  static final String DEFAULT_NAMESPACE = "default";
+  static final String DEFAULT_PARTITION = "default";
+  /**
+   * Consul raises Envoy's limit on the size of a compiled regex (its default, 100, is below what Consul's
+   * stats-tag regexes compile to) in a runtime layer named "base"; same value as Consul's template.
+   */
+  static final String RE2_ERROR_LEVEL_KEY = "re2.max_program_size.error_level";
+  static final int RE2_ERROR_LEVEL = 1048576;
+
   private static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
   private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|[0-9a-fA-F:]*:[0-9a-fA-F:.]*");
 
@@ -65,7 +82,15 @@ public final class EnvoyBootstrapBuilder {
   public static Bootstrap build(SidecarBootstrap spec) {
     EnvoyTunables t = spec.tunables();
     Bootstrap.Builder b = Bootstrap.newBuilder()
-        .setNode(Node.newBuilder().setId(spec.proxyId()).setCluster(spec.service()))
+        .setNode(Node.newBuilder().setId(spec.proxyId()).setCluster(spec.service())
+            .setMetadata(Struct.newBuilder()
+                .putFields("namespace", text(DEFAULT_NAMESPACE))
+                .putFields("partition", text(DEFAULT_PARTITION))))
+        .setLayeredRuntime(LayeredRuntime.newBuilder()
+            .addLayers(RuntimeLayer.newBuilder()
+                .setName("base")
+                .setStaticLayer(Struct.newBuilder()
+                    .putFields(RE2_ERROR_LEVEL_KEY, Value.newBuilder().setNumberValue(RE2_ERROR_LEVEL).build()))))
         .setAdmin(Admin.newBuilder().setAddress(address(t.admin())))
         .setDynamicResources(Bootstrap.DynamicResources.newBuilder()
             .setLdsConfig(ads())
@@ -80,7 +105,10 @@ public final class EnvoyBootstrapBuilder {
             .addClusters(http2Cluster(t.tracingCluster(), t.tracingCollector(), t.tracingConnectTimeout()))
             .addClusters(http1Cluster(SELF_ADMIN_CLUSTER, t.admin(), java.time.Duration.ofSeconds(5)))
             .addListeners(prometheusListener(t.prometheusBind())))
-        .setStatsConfig(StatsConfig.newBuilder().setUseAllDefaultTags(BoolValue.of(t.useAllDefaultTags())))
+        .setStatsConfig(StatsConfig.newBuilder()
+            .addAllStatsTags(ConsulStatsTags.forSidecar(spec.service(), DEFAULT_NAMESPACE, DEFAULT_PARTITION,
+                spec.datacenter()))
+            .setUseAllDefaultTags(BoolValue.of(t.useAllDefaultTags())))
         .setStatsFlushInterval(duration(t.statsFlushInterval()));
     return b.build();
   }
@@ -88,6 +116,9 @@ public final class EnvoyBootstrapBuilder {
   private static ConfigSource ads() {
     return ConfigSource.newBuilder()
         .setAds(AggregatedConfigSource.getDefaultInstance())
+        // 0s: no timeout, as in Consul's bootstraps. Until the agent registers the proxy (after the first
+        // passing probe) Consul sends nothing, and Envoy must keep waiting rather than start without listeners.
+        .setInitialFetchTimeout(Duration.getDefaultInstance())
         .setResourceApiVersion(ApiVersion.V3)
         .build();
   }
@@ -96,21 +127,23 @@ public final class EnvoyBootstrapBuilder {
     GrpcService.Builder g = GrpcService.newBuilder()
         .setEnvoyGrpc(GrpcService.EnvoyGrpc.newBuilder().setClusterName(spec.tunables().xdsCluster()));
     // The token travels as stream metadata, as Consul expects; it is in the bootstrap file (written 0600),
-    // never on a command line.
-    spec.token().ifPresent(token -> g.addInitialMetadata(
-        HeaderValue.newBuilder().setKey(TOKEN_METADATA_KEY).setValue(token.reveal())));
+    // never on a command line. Without a token the key is sent empty, as consul connect envoy does.
+    g.addInitialMetadata(HeaderValue.newBuilder().setKey(TOKEN_METADATA_KEY)
+        .setValue(spec.token().map(token -> token.reveal()).orElse("")));
     return g.build();
   }
 
   private static Cluster xdsCluster(SidecarBootstrap spec) {
     Cluster.Builder c = http2Cluster(spec.tunables().xdsCluster(), spec.consulGrpc(),
         spec.tunables().xdsConnectTimeout()).toBuilder();
-    spec.consulCaCert().ifPresent(ca -> c.setTransportSocket(TransportSocket.newBuilder()
+    // The CA goes in inline (Consul's template does the same): the bootstrap is written by another task than
+    // the one Envoy runs in, whose container has no copy of the CA file.
+    spec.consulCaPem().ifPresent(pem -> c.setTransportSocket(TransportSocket.newBuilder()
         .setName("envoy.transport_sockets.tls")
         .setTypedConfig(Any.pack(UpstreamTlsContext.newBuilder()
             .setCommonTlsContext(CommonTlsContext.newBuilder()
                 .setValidationContext(CertificateValidationContext.newBuilder()
-                    .setTrustedCa(DataSource.newBuilder().setFilename(ca.toString()))))
+                    .setTrustedCa(DataSource.newBuilder().setInlineString(pem))))
             .build()))));
     return c.build();
   }
@@ -178,6 +211,10 @@ public final class EnvoyBootstrapBuilder {
     return Address.newBuilder()
         .setSocketAddress(SocketAddress.newBuilder().setAddress(hp.host()).setPortValue(hp.port()))
         .build();
+  }
+
+  private static Value text(String s) {
+    return Value.newBuilder().setStringValue(s).build();
   }
 
   private static Duration duration(java.time.Duration d) {

@@ -65,7 +65,7 @@ public record SidecarProxyRegistration(
         .put("Name", name())
         .put("Address", advertisedHost)
         .put("Port", mesh.publicPort());
-    body.putArray("Tags").add("v" + identity.version());
+    body.putArray("Tags").add(identity.versionTag());
     ObjectNode meta = body.putObject("Meta");
     meta(identity).forEach(meta::put);
     envoyMetricsPort.ifPresent(p -> {

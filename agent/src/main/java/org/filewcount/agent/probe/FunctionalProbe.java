@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,18 +25,23 @@ import org.filewcount.agent.app.WordCounts;
  * {@code GET /} would pass while uploads fail, since the app reports upload failures inside 200
  * pages.
  *
- * <p>Each probe stores one file of {@link #TEXT_BYTES} bytes on the instance (the app keeps every
- * upload); docs/agent.md says so.
+ * <p>Each probe stores one small file on the instance (the app keeps every upload). The text carries
+ * a random token drawn once per agent process, so its exact bytes are this process's alone: that is
+ * how {@link ProbeFileCleaner} tells the probe's own files from a user's (docs/agent.md).
  */
 public final class FunctionalProbe {
 
   /** Ends in a newline so the app's off-by-one does not apply; repeated words test the unique count. */
-  public static final String TEXT =
-      "filewcount agent probe: the quick brown fox jumps over the lazy dog and the dog sleeps\n";
+  static final String TEMPLATE =
+      "filewcount agent probe %s: the quick brown fox jumps over the lazy dog and the dog sleeps\n";
 
-  public static final int TEXT_BYTES = TEXT.getBytes(StandardCharsets.UTF_8).length;
+  /** Letters and digits only, so the token is one word for the app's {@code \W+} split. */
+  private static final char[] TOKEN_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
+  /** 26 characters of 32 symbols: 130 random bits, which nobody sends by chance or guesses. */
+  static final int TOKEN_LENGTH = 26;
 
-  public static final WordCounts EXPECTED = WordCounts.of(TEXT);
+  /** The same for every token (one distinct word of its own), so the check needs no per-process value. */
+  public static final WordCounts EXPECTED = WordCounts.of(text("x".repeat(TOKEN_LENGTH)));
 
   static final String FIELD = "new_file";
   static final String FILE_NAME = "filewcount-agent-probe.txt";
@@ -44,8 +50,14 @@ public final class FunctionalProbe {
   private final HttpClient http;
   private final Duration timeout;
   private final Clock clock;
+  private final byte[] content;
 
   public FunctionalProbe(URI appUrl, Duration timeout, Clock clock) {
+    this(appUrl, timeout, clock, randomToken(new SecureRandom()));
+  }
+
+  FunctionalProbe(URI appUrl, Duration timeout, Clock clock, String token) {
+    this.content = text(token).getBytes(StandardCharsets.UTF_8);
     this.uploadUrl = appUrl.resolve("/file_upload");
     this.timeout = timeout;
     this.clock = clock;
@@ -58,6 +70,38 @@ public final class FunctionalProbe {
 
   public URI uploadUrl() {
     return uploadUrl;
+  }
+
+  /** The exact bytes every probe of this process uploads, which the app stores as they are. */
+  public byte[] content() {
+    return content.clone();
+  }
+
+  /** Any agent's probe text (any token): the bytes of a file some agent's probe stored. */
+  private static final java.util.regex.Pattern ANY_PROBE = java.util.regex.Pattern.compile(
+      java.util.regex.Pattern.quote(TEMPLATE.substring(0, TEMPLATE.indexOf("%s")))
+          + "[" + new String(TOKEN_ALPHABET) + "]{" + TOKEN_LENGTH + "}"
+          + java.util.regex.Pattern.quote(TEMPLATE.substring(TEMPLATE.indexOf("%s") + 2)));
+
+  /**
+   * Whether these bytes are exactly what some agent process's probe uploads, whatever its token: the
+   * uploads carry (ADR 0017) leaves such files behind, since no live agent would ever remove a copy.
+   */
+  public static boolean isAnyProbesText(byte[] bytes) {
+    return bytes.length == text("x".repeat(TOKEN_LENGTH)).length()
+        && ANY_PROBE.matcher(new String(bytes, StandardCharsets.ISO_8859_1)).matches();
+  }
+
+  static String text(String token) {
+    return String.format(java.util.Locale.ROOT, TEMPLATE, token);
+  }
+
+  static String randomToken(SecureRandom random) {
+    char[] token = new char[TOKEN_LENGTH];
+    for (int i = 0; i < token.length; i++) {
+      token[i] = TOKEN_ALPHABET[random.nextInt(TOKEN_ALPHABET.length)];
+    }
+    return new String(token);
   }
 
   /** Runs one probe; never throws (a failure is a result with the reason). */
@@ -110,14 +154,15 @@ public final class FunctionalProbe {
     return new ProbeResult(passed, Duration.ofNanos(System.nanoTime() - start), detail, at);
   }
 
-  static byte[] multipart(String boundary) {
-    String body = "--" + boundary + "\r\n"
+  byte[] multipart(String boundary) {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    body.writeBytes(("--" + boundary + "\r\n"
         + "Content-Disposition: form-data; name=\"" + FIELD + "\"; filename=\"" + FILE_NAME + "\"\r\n"
         + "Content-Type: text/plain; charset=utf-8\r\n"
-        + "\r\n"
-        + TEXT + "\r\n"
-        + "--" + boundary + "--\r\n";
-    return body.getBytes(StandardCharsets.UTF_8);
+        + "\r\n").getBytes(StandardCharsets.UTF_8));
+    body.writeBytes(content);
+    body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    return body.toByteArray();
   }
 
   private static byte[] readAtMost(InputStream in, int limit) throws IOException {

@@ -25,12 +25,19 @@ public final class ProbeLoop implements AutoCloseable {
   private final Duration interval;
   private final Duration startupRetry;
   private final List<ProbeListener> listeners;
+  private final ProbeTracer tracer;
   private final ScheduledExecutorService executor;
   private volatile boolean everPassed;
   private Boolean lastPassed;
 
   public ProbeLoop(Supplier<ProbeResult> probe, Duration interval, Duration startupRetry, List<ProbeListener> listeners) {
+    this(probe, interval, startupRetry, listeners, ProbeTracer.NONE);
+  }
+
+  public ProbeLoop(Supplier<ProbeResult> probe, Duration interval, Duration startupRetry, List<ProbeListener> listeners,
+      ProbeTracer tracer) {
     this.probe = probe;
+    this.tracer = java.util.Objects.requireNonNull(tracer, "tracer");
     this.interval = interval;
     this.startupRetry = startupRetry.compareTo(interval) < 0 ? startupRetry : interval;
     this.listeners = List.copyOf(listeners);
@@ -50,12 +57,27 @@ public final class ProbeLoop implements AutoCloseable {
   }
 
   private void runOnce() {
-    ProbeResult result;
     try {
-      result = probe.get();
+      tracer.round(this::probeOnce, this::handle);
     } catch (RuntimeException e) {
-      result = new ProbeResult(false, Duration.ZERO, "probe failed: " + e, java.time.Instant.now());
+      log.warn("Probe round failed outside the probe itself", e);
     }
+    if (executor.isShutdown()) {
+      return;
+    }
+    Duration delay = everPassed ? interval : startupRetry;
+    executor.schedule(this::runOnce, delay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private ProbeResult probeOnce() {
+    try {
+      return probe.get();
+    } catch (RuntimeException e) {
+      return new ProbeResult(false, Duration.ZERO, "probe failed: " + e, java.time.Instant.now());
+    }
+  }
+
+  private void handle(ProbeResult result) {
     if (executor.isShutdown()) {
       return; // stopped mid-probe (shutdown): the result is an interruption, not news about the app
     }
@@ -69,10 +91,6 @@ public final class ProbeLoop implements AutoCloseable {
       } catch (RuntimeException e) {
         log.warn("Probe listener {} failed", l, e);
       }
-    }
-    Duration delay = everPassed ? interval : startupRetry;
-    if (!executor.isShutdown()) {
-      executor.schedule(this::runOnce, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 

@@ -13,6 +13,7 @@ public final class Readiness implements ProbeListener {
 
   private volatile ProbeResult last;
   private volatile boolean draining;
+  private volatile String held;
 
   @Override
   public void onProbe(ProbeResult result) {
@@ -23,6 +24,15 @@ public final class Readiness implements ProbeListener {
     draining = true;
   }
 
+  /** Not ready, whatever the probe says, until {@link #release}: the uploads carry's first pass (ADR 0017). */
+  public void hold(String reason) {
+    held = reason;
+  }
+
+  public void release() {
+    held = null;
+  }
+
   public Optional<ProbeResult> lastProbe() {
     return Optional.ofNullable(last);
   }
@@ -31,6 +41,10 @@ public final class Readiness implements ProbeListener {
     ProbeResult p = last;
     if (draining) {
       return new Verdict(false, "draining: shutting down, no new requests please");
+    }
+    String h = held;
+    if (h != null) {
+      return new Verdict(false, h);
     }
     if (p == null) {
       return new Verdict(false, "starting: no functional probe has finished yet");

@@ -111,7 +111,7 @@ public record RegistrationPayload(
     Map<String, String> meta = new TreeMap<>(id.meta());
     meta.put(META_METRICS_PORT, String.valueOf(config.checkAddress().port()));
     meta.put(META_METRICS_PATH, "/metrics");
-    tagsAndMeta(s, id.version(), meta);
+    tagsAndMeta(s, id.versionTag(), meta);
     ArrayNode checks = s.putArray("Checks");
     ObjectNode ready = checks.addObject();
     ready.put("CheckID", readyCheckId(id.serviceId()));
@@ -150,8 +150,8 @@ public record RegistrationPayload(
     return s;
   }
 
-  private static void tagsAndMeta(ObjectNode s, String version, Map<String, String> values) {
-    s.putArray("Tags").add("v" + version);
+  private static void tagsAndMeta(ObjectNode s, String versionTag, Map<String, String> values) {
+    s.putArray("Tags").add(versionTag);
     ObjectNode meta = s.putObject("Meta");
     // Sorted, so the register body is the same on every call and easy to compare in tests and diffs.
     for (Map.Entry<String, String> e : new TreeMap<>(values).entrySet()) {

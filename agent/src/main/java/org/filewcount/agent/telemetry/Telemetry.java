@@ -22,7 +22,9 @@ import org.filewcount.agent.admin.MetricsSource;
 import org.filewcount.agent.config.AgentConfig;
 import org.filewcount.agent.config.AgentVersion;
 import org.filewcount.agent.config.InstanceIdentity;
+import org.filewcount.agent.probe.ProbeFileCleaner;
 import org.filewcount.agent.probe.ProbeListener;
+import org.filewcount.agent.probe.ProbeTracer;
 import org.filewcount.agent.proxy.ExchangeObserver;
 import org.filewcount.agent.registry.RegistrationListener;
 import org.slf4j.Logger;
@@ -36,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * <p>Defaults that differ from plain autoconfigure, each overridable by its OTEL_* variable:
  * OTLP over http/protobuf (http://localhost:4318); metrics are pulled through /metrics, so
  * {@code OTEL_METRICS_EXPORTER} defaults to {@code none} (set {@code otlp} to push them as well);
- * no log export (logs go to stderr, with trace ids); span attribute values cut at 2048 characters
+ * log records go over OTLP as traces do ({@code OTEL_LOGS_EXPORTER=none} keeps them on stderr only,
+ * where they always go too; see {@link LogExport}); span attribute values cut at 2048 characters
  * ({@code OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT}). {@code prometheus} as a metrics exporter is
  * ignored: it would start a second HTTP server on the admin port.
  */
@@ -54,6 +57,7 @@ public final class Telemetry implements AutoCloseable {
   private final PrometheusEndpoint metricsSource;
   private final ExchangeObserver exchangeObserver;
   private final ProbeMetrics probeMetrics;
+  private final ProbeSpans probeSpans;
   private final RegistrationMetrics registrationMetrics;
   private final TrafficWeights trafficWeights;
 
@@ -66,6 +70,7 @@ public final class Telemetry implements AutoCloseable {
     this.exchangeObserver = new TracingExchangeObserver(
         tracer, sdk.getPropagators().getTextMapPropagator(), HttpInstruments.create(instruments));
     this.probeMetrics = new ProbeMetrics(instruments);
+    this.probeSpans = new ProbeSpans(tracer);
     this.registrationMetrics = new RegistrationMetrics(instruments);
     this.trafficWeights = new TrafficWeights(instruments);
   }
@@ -98,6 +103,21 @@ public final class Telemetry implements AutoCloseable {
     return probeMetrics;
   }
 
+  /** For the probe file cleaner: filewcount.probe.files.removed and .not_removed. */
+  public ProbeFileCleaner.Listener probeFilesListener() {
+    return probeMetrics;
+  }
+
+  /** For the probe loop: a span current around each probe round, so its log lines carry a trace id. */
+  public ProbeTracer probeTracer() {
+    return probeSpans;
+  }
+
+  /** For the uploads carry: filewcount.uploads.carried, .carry.conflicts and .carry.failures. */
+  public org.filewcount.agent.uploads.UploadsCarry.Listener uploadsCarryListener() {
+    return probeMetrics;
+  }
+
   /** For the registrator: filewcount.registration.state and .changes. */
   public RegistrationListener registrationListener() {
     return registrationMetrics;
@@ -118,10 +138,11 @@ public final class Telemetry implements AutoCloseable {
     return sdk;
   }
 
-  /** Exports what is buffered (spans, and metrics when pushed), waiting at most {@code timeout}. */
+  /** Exports what is buffered (spans, log records, and metrics when pushed), waiting at most {@code timeout}. */
   public boolean flush(Duration timeout) {
     CompletableResultCode result = CompletableResultCode.ofAll(List.of(
         sdk.getSdkTracerProvider().forceFlush(),
+        sdk.getSdkLoggerProvider().forceFlush(),
         sdk.getSdkMeterProvider().forceFlush()));
     return result.join(timeout.toMillis(), TimeUnit.MILLISECONDS).isSuccess();
   }
@@ -129,6 +150,7 @@ public final class Telemetry implements AutoCloseable {
   /** Flushes and stops the exporters; bounded, so shutdown cannot hang on an absent collector. */
   @Override
   public void close() {
+    LogExport.detach();
     CompletableResultCode result = sdk.shutdown().join(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     if (!result.isSuccess()) {
       LOG.warn("telemetry: could not export everything within {} at shutdown (is the OTLP endpoint reachable?)",
@@ -160,14 +182,19 @@ public final class Telemetry implements AutoCloseable {
             used.set(config);
             return TelemetryResource.of(resource, service, identity);
           })
-          .addMeterProviderCustomizer((meterProvider, config) -> meterProvider.registerMetricReader(prometheus))
+          .addMeterProviderCustomizer((meterProvider, config) ->
+              LogExport.views(meterProvider.registerMetricReader(prometheus)))
           .disableShutdownHook()
           .build()
           .getOpenTelemetrySdk();
       ConfigProperties config = used.get();
+      if (config != null && !"none".equals(config.getString("otel.logs.exporter", "none"))) {
+        LogExport.attach(sdk);
+      }
       if (config != null) {
-        LOG.info("telemetry: traces -> {}, metrics -> /metrics{}, OTLP endpoint {} ({})",
+        LOG.info("telemetry: traces -> {}, logs -> stderr and {}, metrics -> /metrics{}, OTLP endpoint {} ({})",
             config.getString("otel.traces.exporter"),
+            config.getString("otel.logs.exporter"),
             "none".equals(config.getString("otel.metrics.exporter")) ? "" : " and " + config.getString("otel.metrics.exporter"),
             config.getString("otel.exporter.otlp.endpoint", "http://localhost:4318"),
             config.getString("otel.exporter.otlp.protocol"));
@@ -180,7 +207,7 @@ public final class Telemetry implements AutoCloseable {
       d.put("otel.exporter.otlp.protocol", "http/protobuf");
       d.put("otel.traces.exporter", "otlp");
       d.put("otel.metrics.exporter", "none");
-      d.put("otel.logs.exporter", "none");
+      d.put("otel.logs.exporter", "otlp");
       // Paths and user agents come from clients; keep a hostile one from bloating every span.
       d.put("otel.attribute.value.length.limit", "2048");
       // One span per request: at the SDK's 2048/512 the queue overflowed between exports above ~5k

@@ -28,6 +28,8 @@ import org.filewcount.agent.app.Outcome;
 import org.filewcount.agent.app.ResultPage;
 import org.filewcount.agent.app.WordCounts;
 import org.filewcount.agent.proxy.ExchangeObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
@@ -43,6 +45,8 @@ import org.slf4j.MDC;
  * recorded as well as the failure.
  */
 final class TracingExchangeObserver implements ExchangeObserver {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TracingExchangeObserver.class);
 
   static final String MDC_TRACE_ID = "trace_id";
   static final String MDC_SPAN_ID = "span_id";
@@ -212,6 +216,12 @@ final class TracingExchangeObserver implements ExchangeObserver {
         span.recordException(cause);
       }
       span.end();
+      if (outcome == Outcome.APP_ERROR) {
+        // Only the agent can tell this 200 page is a failure: say so in the log, with the span current
+        // so the line carries its trace id (stderr and OTLP alike). The proxy logs upstream failures.
+        String appError = banner.flatMap(ResultPage.Banner::error).orElse("no result banner");
+        runInContext(() -> LOG.info("{} {} -> {} app_error: {}", info.method(), info.metricRoute(), status, appError));
+      }
     }
 
     private Optional<String> errorType(Outcome outcome, Optional<FailureKind> failure) {

@@ -1,6 +1,8 @@
 package org.filewcount.agent.traffic;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -11,9 +13,16 @@ import java.util.concurrent.TimeUnit;
 public final class AbortSwitch implements Sleeper {
 
   private final CountDownLatch triggered = new CountDownLatch(1);
+  private final List<Runnable> onTrigger = new CopyOnWriteArrayList<>();
 
   public void trigger() {
     triggered.countDown();
+    onTrigger.forEach(Runnable::run);
+  }
+
+  /** Also wake this when triggered (a sleeper that waits on something else too). */
+  public void onTrigger(Runnable r) {
+    onTrigger.add(r);
   }
 
   public boolean isTriggered() {

@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * everything else another tool wrote (timeouts, load balancer, outlier detection, meta) is kept. A write
  * that would change nothing is skipped, so repeating a shift is harmless.
  *
- * <p>Order keeps the chain valid at every moment: subsets are added to the resolver before the splitter
- * points at them, and removed only after the splitter no longer does.
+ * <p>Order keeps the chain valid at every moment: subsets are added to the resolver before the router and
+ * the splitter point at them, and removed only after neither does. While two or more versions get traffic,
+ * the router holds one cookie route per version and each split sets that cookie ({@link VersionStickiness}).
  */
 public final class ConsulTrafficControl implements TrafficControl {
 
@@ -127,9 +128,13 @@ public final class ConsulTrafficControl implements TrafficControl {
         new Change(SERVICE_DEFAULTS, service, l -> serviceDefaults(service, l.entry(SERVICE_DEFAULTS, service))),
         new Change(SERVICE_RESOLVER, service,
             l -> resolverWithSubsets(service, l.entry(SERVICE_RESOLVER, service), wanted, stable)),
+        // After the subsets exist and before they are pruned: the sticky routes name them (ADR 0018).
+        new Change(VersionStickiness.SERVICE_ROUTER, service,
+            l -> VersionStickiness.router(service, l.entry(VersionStickiness.SERVICE_ROUTER, service), split)),
         new Change(SERVICE_SPLITTER, service, l -> splitter(service, l.entry(SERVICE_SPLITTER, service), split)),
         new Change(SERVICE_RESOLVER, service, l -> resolverPruned(service, l.entry(SERVICE_RESOLVER, service),
-            l.entry(SERVICE_SPLITTER, service), instanceVersions)));
+            l.entry(SERVICE_SPLITTER, service), l.entry(VersionStickiness.SERVICE_ROUTER, service),
+            instanceVersions)));
   }
 
   // --- The merges: pure functions from the current entry to the next one (empty = nothing to write) ---
@@ -179,6 +184,7 @@ public final class ConsulTrafficControl implements TrafficControl {
       }
     }));
     ArrayNode splits = next.putArray("Splits");
+    boolean sticky = !VersionStickiness.stickyVersions(split).isEmpty();
     split.weights().forEach((version, weight) -> {
       String subset = Subsets.name(version);
       ObjectNode s = splits.addObject();
@@ -192,12 +198,13 @@ public final class ConsulTrafficControl implements TrafficControl {
           }
         }
       }
+      VersionStickiness.cookieHeader(s, subset, sticky);
     });
     return changed(current, next);
   }
 
   static Optional<ObjectNode> resolverPruned(String service, Optional<ObjectNode> current,
-      Optional<ObjectNode> splitter, Set<String> instanceVersions) {
+      Optional<ObjectNode> splitter, Optional<ObjectNode> router, Set<String> instanceVersions) {
     if (current.isEmpty()) {
       return Optional.empty();
     }
@@ -210,6 +217,7 @@ public final class ConsulTrafficControl implements TrafficControl {
     splitter.map(s -> s.path("Splits")).filter(JsonNode::isArray)
         .ifPresent(arr -> arr.forEach(s -> referenced.add(s.path("ServiceSubset").asText(""))));
     referenced.add(next.path("DefaultSubset").asText(""));
+    referenced.addAll(VersionStickiness.routedSubsets(router));
     List<String> unused = new ArrayList<>();
     for (Map.Entry<String, JsonNode> e : subsets.properties()) {
       Optional<String> version = Subsets.versionOf(e.getValue().path("Filter").asText(null));
@@ -221,7 +229,7 @@ public final class ConsulTrafficControl implements TrafficControl {
     return changed(current, next);
   }
 
-  private static ObjectNode base(Optional<ObjectNode> current, String kind, String name) {
+  static ObjectNode base(Optional<ObjectNode> current, String kind, String name) {
     ObjectNode next = current.map(ConsulTrafficControl::stripped).orElseGet(Json.MAPPER::createObjectNode);
     next.put("Kind", kind);
     next.put("Name", name);
@@ -234,7 +242,7 @@ public final class ConsulTrafficControl implements TrafficControl {
     return copy;
   }
 
-  private static Optional<ObjectNode> changed(Optional<ObjectNode> current, ObjectNode next) {
+  static Optional<ObjectNode> changed(Optional<ObjectNode> current, ObjectNode next) {
     if (current.isPresent() && Json.sameContent(stripped(current.get()), next)) {
       return Optional.empty();
     }

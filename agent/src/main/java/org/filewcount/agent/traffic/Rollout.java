@@ -21,6 +21,11 @@ import org.filewcount.agent.config.Durations;
  *
  * <p>All waiting goes through {@link Sleeper} and all time through {@link Clock}, so tests run a whole
  * rollout on a fake clock. Abort (Ctrl-C) ends any wait at once and restores stable.
+ *
+ * <p>{@link Steering} brings requests from other terminals: a wait that a request ends is obeyed at once
+ * (pause holds the current split until resume; promote goes to 100 % now; abort restores stable). A
+ * {@code pause} gate in the plan waits for such a request after its step passed. When the process no
+ * longer holds the rollout's lock it stops without touching traffic: someone else is in charge.
  */
 public final class Rollout {
 
@@ -34,6 +39,7 @@ public final class Rollout {
   private final Sleeper sleeper;
   private final AbortSwitch abort;
   private final RolloutListener listener;
+  private final Steering steering;
 
   private String stable;
   private String canary;
@@ -43,6 +49,12 @@ public final class Rollout {
 
   public Rollout(RolloutPlan plan, TrafficControl traffic, VersionMetrics metrics, Optional<NomadDeployments> nomad,
       Clock clock, Sleeper sleeper, AbortSwitch abort, RolloutListener listener) {
+    this(plan, traffic, metrics, nomad, clock, sleeper, abort, listener, Steering.NONE);
+  }
+
+  public Rollout(RolloutPlan plan, TrafficControl traffic, VersionMetrics metrics, Optional<NomadDeployments> nomad,
+      Clock clock, Sleeper sleeper, AbortSwitch abort, RolloutListener listener, Steering steering) {
+    this.steering = steering;
     this.plan = plan;
     this.traffic = traffic;
     this.metrics = metrics;
@@ -59,14 +71,33 @@ public final class Rollout {
    */
   public RolloutResult run() {
     prepare();
-    emit(RolloutEvent.Type.STARTED, List.of(), "rollout of " + plan.service() + " from " + stable + " to " + canary
-        + ": steps " + String.join(",", plan.steps().stream().map(BigDecimal::toPlainString).toList()) + "% every "
+    return runFrom(1);
+  }
+
+  /**
+   * Runs from step {@code first} (1-based) after {@link #prepare()}: 1 for a new rollout, the recorded
+   * step for one resumed after its process died.
+   */
+  public RolloutResult runFrom(int first) {
+    emit(RolloutEvent.Type.STARTED, List.of(), (first > 1 ? "resumed at step " + first + "/" + plan.steps().size()
+        + ": " : "") + "rollout of " + plan.service() + " from " + stable + " to " + canary
+        + ": steps " + plan.describeSteps() + "% every "
         + Durations.format(plan.interval()) + ", judged on " + metrics.describe()
         + deployment.map(d -> "; Nomad deployment " + d.id()).orElse(""));
     int failures = 0;
-    for (step = 1; step <= plan.steps().size(); step++) {
+    step = first - 1;
+    if (plan.gatesAfter().contains(step)) {
+      Optional<RolloutResult> end = gate();
+      if (end.isPresent()) {
+        return end.get();
+      }
+    }
+    for (step = first; step <= plan.steps().size(); step++) {
       if (abort.isTriggered()) {
         return abort();
+      }
+      if (steering.lockLost().isPresent()) {
+        return lockLost(steering.lockLost().get());
       }
       BigDecimal target = plan.steps().get(step - 1);
       try {
@@ -78,12 +109,18 @@ public final class Rollout {
       canaryWeight = target;
       emit(RolloutEvent.Type.STEP, List.of(), "judging in " + Durations.format(plan.interval()));
       while (true) {
-        if (!sleeper.sleep(plan.interval())) {
-          return abort();
+        Optional<RolloutResult> end = waitInterval();
+        if (end.isPresent()) {
+          return end.get();
         }
-        Evidence evidence = gather();
+        EvidenceGathering.Evidence evidence = new EvidenceGathering(plan, traffic, metrics, clock, sleeper)
+            .gather(canary, stable, checks -> emit(RolloutEvent.Type.CHECK, checks, ""));
         if (evidence.aborted()) {
-          return abort();
+          end = obey();
+          if (end.isPresent()) {
+            return end.get();
+          }
+          continue; // resumed after a pause: judge a fresh interval
         }
         if (evidence.verdict().isEmpty()) {
           return rollback("evidence unavailable for longer than --interval " + Durations.format(plan.interval())
@@ -103,75 +140,139 @@ public final class Rollout {
         emit(RolloutEvent.Type.CHECK, verdict.checks(), "failed checks " + failures + " of --failure-limit "
             + plan.failureLimit() + " tolerated; judging this step again in " + Durations.format(plan.interval()));
       }
-    }
-    return promote();
-  }
-
-  private void prepare() {
-    TrafficState state = traffic.read(plan.service());
-    if (!state.serviceKnown()) {
-      state.validate(Split.all(plan.canary()), false); // throws the unknown-service error
-    }
-    canary = state.resolveVersion(plan.canary()).orElseThrow(() -> new ConfigException("unknown version '"
-        + plan.canary() + "' of " + plan.service() + ": no instance has it (known: " + state.describeInstances()
-        + "). Deploy the canaries first (nomad job run ...)"));
-    VersionInstances ci = state.instances(canary).orElseThrow();
-    if (!ci.anyPassing()) {
-      throw new ConfigException("canary version " + canary + " has " + ci.total() + " instance(s) but none passing:"
-          + " wait until they pass (filewcount-agent status) before rolling out");
-    }
-    stable = state.stableExcluding(canary).orElseThrow(() -> new ConfigException("cannot tell which version is"
-        + " stable (instances: " + state.describeInstances() + "): set it first with shift --weight STABLE=100"));
-    VersionInstances si = state.instances(stable).orElse(new VersionInstances(stable, 0, 0));
-    if (!si.anyPassing()) {
-      throw new ConfigException("stable version " + stable + " has no passing instance, so there is nothing to roll"
-          + " back to: fix it first, or shift by hand");
-    }
-    canaryWeight = state.split().map(s -> s.weight(canary)).orElse(BigDecimal.ZERO);
-    if (nomad.isPresent()) {
-      String job = plan.nomadJob().orElse(plan.service());
-      NomadDeployments.Deployment d = nomad.get().latest(job).orElseThrow(() -> new ConfigException(
-          "Nomad job " + job + " has no deployment: run the canaries first (nomad job run ...)"));
-      if (!"running".equals(d.status()) && !"paused".equals(d.status())) {
-        throw new ConfigException("Nomad job " + job + "'s latest deployment " + d.id() + " is " + d.status()
-            + ", not running: deploy the new version as canaries first (nomad job run -var version=...)");
+      if (plan.gatesAfter().contains(step)) {
+        Optional<RolloutResult> end = gate();
+        if (end.isPresent()) {
+          return end.get();
+        }
       }
-      deployment = Optional.of(d);
     }
+    return promote("");
   }
 
-  private record Evidence(Optional<Verdict> verdict, String problem, boolean aborted) {}
-
-  /** Fetches the evidence, retrying while it is unavailable, for at most one interval. */
-  private Evidence gather() {
-    Instant due = clock.instant();
-    Duration retry = min(Duration.ofSeconds(10), plan.interval().dividedBy(4));
+  /** One interval, obeying requests that arrive meanwhile; a pause restarts the interval after resume. */
+  private Optional<RolloutResult> waitInterval() {
+    Instant due = clock.instant().plus(plan.interval());
     while (true) {
-      String problem;
-      try {
-        VersionInstances health = traffic.read(plan.service()).instances(canary)
-            .orElse(new VersionInstances(canary, 0, 0));
-        VersionStats c = metrics.stats(plan.service(), canary, plan.interval());
-        Optional<VersionStats> s = plan.thresholds().maxErrorRatioVsStable().isPresent()
-            ? Optional.of(metrics.stats(plan.service(), stable, plan.interval())) : Optional.empty();
-        return new Evidence(Optional.of(CanaryJudge.judge(plan.thresholds(), c, s, health, plan.interval())), "", false);
-      } catch (MetricsUnavailableException | RuntimeException e) {
-        problem = e.getMessage();
+      Duration left = Duration.between(clock.instant(), due);
+      if (left.isNegative() || left.isZero() || sleeper.sleep(left)) {
+        return Optional.empty();
       }
-      Duration waited = Duration.between(due, clock.instant());
-      if (waited.compareTo(plan.interval()) >= 0) {
-        return new Evidence(Optional.empty(), problem, false);
+      boolean wasPaused = steering.pending().map(r -> r.action() == OperatorRequest.Action.PAUSE).orElse(false);
+      Optional<RolloutResult> end = obey();
+      if (end.isPresent()) {
+        return end;
       }
-      emit(RolloutEvent.Type.CHECK, List.of(new CheckResult("evidence", metrics.describe(), Double.NaN,
-          "available within --interval", false, "unavailable (" + problem + "); retrying in "
-              + Durations.format(retry))), "");
-      if (!sleeper.sleep(retry)) {
-        return new Evidence(Optional.empty(), problem, true);
+      if (wasPaused) {
+        due = clock.instant().plus(plan.interval());
       }
     }
   }
 
-  private RolloutResult promote() {
+  /** A {@code pause} gate: hold the split until someone resumes, promotes or aborts. */
+  private Optional<RolloutResult> gate() {
+    return paused("gate after step " + step + "/" + plan.steps().size());
+  }
+
+  /** Handles what ended a wait early: Ctrl-C, a lost lock, or a request. Empty = carry on. */
+  private Optional<RolloutResult> obey() {
+    Optional<RolloutResult> stopped = stopped();
+    if (stopped.isPresent() || steering.pending().isEmpty()) {
+      return stopped;
+    }
+    OperatorRequest r = steering.pending().get();
+    steering.handled(r);
+    return r.action() == OperatorRequest.Action.PAUSE ? paused("paused by " + r.describe()) : act(r);
+  }
+
+  private Optional<RolloutResult> stopped() {
+    Optional<String> lost = steering.lockLost();
+    if (lost.isPresent()) {
+      return Optional.of(lockLost(lost.get()));
+    }
+    return abort.isTriggered() ? Optional.of(abort()) : Optional.empty();
+  }
+
+  /** RESUME outside a pause changes nothing; PROMOTE and ABORT end the rollout. */
+  private Optional<RolloutResult> act(OperatorRequest r) {
+    return switch (r.action()) {
+      case PROMOTE -> Optional.of(promoteNow(r));
+      case ABORT -> Optional.of(abortRequested(r));
+      default -> Optional.empty();
+    };
+  }
+
+  private Optional<RolloutResult> paused(String why) {
+    emit(RolloutEvent.Type.PAUSED, List.of(), why + ": " + canaryWeight.toPlainString() + "% stays on " + canary
+        + ". " + RolloutCommands.whatNext(plan.service()));
+    while (true) {
+      if (sleeper.sleep(Duration.ofMinutes(10))) {
+        continue;
+      }
+      Optional<RolloutResult> stopped = stopped();
+      if (stopped.isPresent()) {
+        return stopped;
+      }
+      Optional<OperatorRequest> request = steering.pending();
+      if (request.isEmpty() || request.get().action() == OperatorRequest.Action.PAUSE) {
+        request.ifPresent(steering::handled); // already paused
+        continue;
+      }
+      OperatorRequest r = request.get();
+      steering.handled(r);
+      if (r.action() == OperatorRequest.Action.RESUME) {
+        emit(RolloutEvent.Type.RESUMED, List.of(), "resumed by " + r.describe());
+        return Optional.empty();
+      }
+      return act(r);
+    }
+  }
+
+  /** {@code rollout promote}: skip the remaining steps, 100 % to the canary now. */
+  private RolloutResult promoteNow(OperatorRequest r) {
+    if (canaryWeight.compareTo(Split.HUNDRED) != 0) {
+      try {
+        traffic.apply(plan.service(), Split.all(canary), false);
+      } catch (RuntimeException e) {
+        return rollback("could not set 100% to " + canary + " for " + r.describe() + ": " + e.getMessage());
+      }
+      canaryWeight = Split.HUNDRED;
+    }
+    step = plan.steps().size();
+    if (!r.nomad()) {
+      deployment.ifPresent(d -> emit(RolloutEvent.Type.NOMAD, List.of(), "Nomad deployment " + d.id() + " left as it"
+          + " is ('rollout promote' without --nomad): promote it with nomad deployment promote " + d.id()));
+      deployment = Optional.empty();
+    }
+    return promote("promoted early by " + r.describe() + "; ");
+  }
+
+  /** {@code rollout abort}: stable back to 100 %; with --nomad the deployment is failed too. */
+  private RolloutResult abortRequested(OperatorRequest r) {
+    if (!r.nomad()) {
+      deployment = Optional.empty(); // as with Ctrl-C, the Nomad deployment is left to the operator
+    }
+    RolloutResult rolledBack = rollback("aborted by " + r.describe());
+    return new RolloutResult(rolledBack.outcome() == RolloutResult.Outcome.ROLLED_BACK
+        ? RolloutResult.Outcome.ABORT_REQUESTED : rolledBack.outcome(), rolledBack.reason());
+  }
+
+  private RolloutResult lockLost(String why) {
+    String message = "stopped, traffic left as it is (" + canaryWeight.toPlainString() + "% on " + canary + "): " + why;
+    emit(RolloutEvent.Type.ABORTED, List.of(), message);
+    return new RolloutResult(RolloutResult.Outcome.LOCK_LOST, message);
+  }
+
+  /** Checks the starting point; exit 2 problems are thrown as {@link ConfigException} before any change. */
+  public void prepare() {
+    RolloutStart start = RolloutStart.check(plan, traffic, nomad);
+    stable = start.stable();
+    canary = start.canary();
+    canaryWeight = start.canaryWeight();
+    deployment = start.deployment();
+  }
+
+  private RolloutResult promote(String prefix) {
     if (deployment.isPresent()) {
       String id = deployment.get().id();
       try {
@@ -184,7 +285,7 @@ public final class Rollout {
         return new RolloutResult(RolloutResult.Outcome.PROMOTION_INCOMPLETE, reason);
       }
     }
-    String message = "promoted: 100% of " + plan.service() + " on " + canary
+    String message = prefix + "promoted: 100% of " + plan.service() + " on " + canary
         + deployment.map(d -> " and Nomad deployment " + d.id() + " promoted").orElse("");
     emit(RolloutEvent.Type.PROMOTED, List.of(), message);
     return new RolloutResult(RolloutResult.Outcome.PROMOTED, message);
@@ -245,12 +346,20 @@ public final class Rollout {
     return Optional.of(last);
   }
 
+  public String stable() {
+    return stable;
+  }
+
+  public String canary() {
+    return canary;
+  }
+
+  public Optional<String> deploymentId() {
+    return deployment.map(NomadDeployments.Deployment::id);
+  }
+
   private void emit(RolloutEvent.Type type, List<CheckResult> checks, String message) {
     listener.on(new RolloutEvent(type, clock.instant(), plan.service(), stable, canary, Math.max(0, Math.min(step,
         plan.steps().size())), plan.steps().size(), canaryWeight, checks, message));
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
   }
 }

@@ -19,7 +19,7 @@ public record RolloutEvent(Type type, Instant time, String service, String stabl
 
   public enum Type {
     STARTED("started"), STEP("step"), CHECK("check"), PROMOTED("promoted"), ROLLED_BACK("rolled_back"),
-    ABORTED("aborted"), NOMAD("nomad");
+    ABORTED("aborted"), NOMAD("nomad"), PAUSED("paused"), RESUMED("resumed");
 
     public final String label;
 

@@ -2,8 +2,11 @@ package org.filewcount.agent.traffic;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import org.filewcount.agent.config.ConfigException;
 
 /**
@@ -14,12 +17,20 @@ import org.filewcount.agent.config.ConfigException;
  *     evidence may stay unavailable before the rollout gives up and rolls back
  * @param failureLimit failed checks tolerated over the whole rollout; one more rolls back
  * @param nomadJob the Nomad job whose deployment is promoted or failed, when --nomad is on
+ * @param gatesAfter {@code pause} gates: the rollout waits for {@code rollout resume} after this many steps
  */
 public record RolloutPlan(String service, String canary, List<BigDecimal> steps, Duration interval,
-    Thresholds thresholds, int failureLimit, Optional<String> nomadJob) {
+    Thresholds thresholds, int failureLimit, Optional<String> nomadJob, SortedSet<Integer> gatesAfter) {
+
+  /** A plan without gates. */
+  public RolloutPlan(String service, String canary, List<BigDecimal> steps, Duration interval, Thresholds thresholds,
+      int failureLimit, Optional<String> nomadJob) {
+    this(service, canary, steps, interval, thresholds, failureLimit, nomadJob, new TreeSet<>());
+  }
 
   public RolloutPlan {
     steps = List.copyOf(steps);
+    gatesAfter = Collections.unmodifiableSortedSet(new TreeSet<>(gatesAfter));
     if (steps.isEmpty()) {
       throw new ConfigException("--steps is empty: give canary percentages such as 10,25,50,100");
     }
@@ -42,6 +53,11 @@ public record RolloutPlan(String service, String canary, List<BigDecimal> steps,
     if (failureLimit < 0) {
       throw new ConfigException("--failure-limit must be 0 or more");
     }
+  }
+
+  /** The steps as --steps takes them, gates included: {@code 10,pause,50,100}. */
+  public String describeSteps() {
+    return new RolloutSteps(steps, gatesAfter).describe();
   }
 
   private static String describe(List<BigDecimal> steps) {

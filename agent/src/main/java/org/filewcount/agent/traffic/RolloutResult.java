@@ -13,7 +13,11 @@ public record RolloutResult(Outcome outcome, String reason) {
     /** Traffic ended at 100% canary, but a final call (Nomad promotion) failed; reason says what to do. */
     PROMOTION_INCOMPLETE(1),
     /** Restoring stable failed: the reason says what to run by hand. */
-    RESTORE_FAILED(1);
+    RESTORE_FAILED(1),
+    /** Someone ran {@code rollout abort}: traffic is back on stable. */
+    ABORT_REQUESTED(1),
+    /** This process lost the rollout's Consul lock: it stopped without touching traffic. */
+    LOCK_LOST(1);
 
     public final int exitCode;
 

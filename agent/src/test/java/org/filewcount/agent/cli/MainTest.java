@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -70,6 +71,31 @@ class MainTest {
     assertThat(config.identity().meta()).containsEntry("nomad_job", "filewcount").containsEntry("version", "2.0");
     assertThat(config.mesh().orElseThrow().publicPort()).isEqualTo(23456);
     assertThat(config.mesh().orElseThrow().bindPort()).isEqualTo(21000);
+  }
+
+  @Test
+  void uploadsDirDefaultsToTheAllocationsDataDirInsideNomadAndToNothingOutside() {
+    assertThat(runConfig(Map.of("NOMAD_ALLOC_DIR", "/alloc")).uploadsDir()).contains(Path.of("/alloc/data/uploads"));
+    assertThat(runConfig(Map.of()).uploadsDir()).isEmpty();
+    assertThat(runConfig(Map.of("NOMAD_ALLOC_DIR", "/alloc"), "--uploads-dir", "").uploadsDir())
+        .as("an empty value turns removal off").isEmpty();
+  }
+
+  @Test
+  void anUploadsDirThatIsNotADirectoryIsAUsageErrorNamingTheFlag() {
+    Run r = run(Map.of(), "run", "--uploads-dir", "/nonexistent/uploads");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--uploads-dir /nonexistent/uploads is not a directory");
+  }
+
+  private static org.filewcount.agent.config.AgentConfig runConfig(Map<String, String> env, String... args) {
+    CommandLine cl = Main.commandLine(env);
+    String[] all = new String[args.length + 1];
+    all[0] = "run";
+    System.arraycopy(args, 0, all, 1, args.length);
+    cl.parseArgs(all);
+    RunCommand run = cl.getSubcommands().get("run").getCommand();
+    return run.config();
   }
 
   @Test

@@ -26,23 +26,30 @@ class CliFlagsDocumentedTest {
 
   private static final Set<String> STANDARD = Set.of("--help", "--version", "-h", "-V");
   private static final Pattern FLAG = Pattern.compile("(?<![\\w-])(--[a-z][a-z0-9-]*)");
-  private static final Pattern INVOCATION = Pattern.compile("filewcount-agent(?:\\.jar)?\\s+([a-z][a-z-]*)");
+  private static final Pattern INVOCATION =
+      Pattern.compile("filewcount-agent(?:\\.jar)?\\s+([a-z][a-z-]*)(?:\\s+([a-z][a-z-]*))?");
 
   static Map<String, Set<String>> flagsByCommand() {
     Map<String, Set<String>> flags = new TreeMap<>();
     CommandLine root = Main.commandLine(Map.of());
     for (Map.Entry<String, CommandLine> sub : root.getSubcommands().entrySet()) {
-      Set<String> names = new TreeSet<>();
-      for (CommandLine.Model.OptionSpec option : sub.getValue().getCommandSpec().options()) {
-        for (String name : option.names()) {
-          if (name.startsWith("--") && !STANDARD.contains(name)) {
-            names.add(name);
-          }
-        }
-      }
-      flags.put(sub.getKey(), names);
+      flags.put(sub.getKey(), flagsOf(sub.getValue()));
+      // Verbs under a command ("rollout status") have their own flags.
+      sub.getValue().getSubcommands().forEach((verb, cl) -> flags.put(sub.getKey() + " " + verb, flagsOf(cl)));
     }
     return flags;
+  }
+
+  private static Set<String> flagsOf(CommandLine command) {
+    Set<String> names = new TreeSet<>();
+    for (CommandLine.Model.OptionSpec option : command.getCommandSpec().options()) {
+      for (String name : option.names()) {
+        if (name.startsWith("--") && !STANDARD.contains(name)) {
+          names.add(name);
+        }
+      }
+    }
+    return names;
   }
 
   @Test
@@ -73,7 +80,12 @@ class CliFlagsDocumentedTest {
           continue;
         }
         String command = inv.group(1);
-        StringBuilder commandLine = new StringBuilder(lines.get(i).substring(inv.end()));
+        int end = inv.end(1);
+        if (inv.group(2) != null && flags.containsKey(command + " " + inv.group(2))) {
+          command = command + " " + inv.group(2);
+          end = inv.end(2);
+        }
+        StringBuilder commandLine = new StringBuilder(lines.get(i).substring(end));
         // Shell continuation lines belong to the same invocation.
         for (int j = i; lines.get(j).stripTrailing().endsWith("\\") && j + 1 < lines.size(); j++) {
           commandLine.append(' ').append(lines.get(j + 1));

@@ -93,11 +93,23 @@ class ConsulConfigEntriesTest {
     }
 
     @Test
-    void theResolverBalancesOnLeastRequestWithAConnectTimeout() {
-        JsonNode resolver = entry("service-resolver", "filewcount");
-        assertThat(resolver.path("LoadBalancer").path("Policy").asText()).isEqualTo("least_request");
-        assertThat(resolver.path("LoadBalancer").path("LeastRequestConfig").path("ChoiceCount").asInt()).isEqualTo(2);
-        assertThat(Durations.parse(resolver.path("ConnectTimeout").asText())).isPositive();
+    void theResolverHashesOnACookieEnvoyGeneratesWithAConnectTimeout() {
+        // Field names and rules: hashicorp/consul agent/structs/config_entry_discoverychain.go (LoadBalancer,
+        // HashPolicy, CookieConfig; Validate: a hash policy needs ring_hash or maglev, Field with FieldValue,
+        // CookieConfig only for Field "cookie", no TTL on a session cookie). Envoy generates the cookie when a
+        // request has none only if a TTL is set (RouteAction.HashPolicy.Cookie.ttl), hence no Session.
+        JsonNode lb = entry("service-resolver", "filewcount").path("LoadBalancer");
+        assertThat(lb.path("Policy").asText()).isIn("ring_hash", "maglev");
+        assertThat(lb.has("LeastRequestConfig")).isFalse();
+        JsonNode policy = lb.path("HashPolicies").get(0);
+        assertThat(lb.path("HashPolicies")).hasSize(1);
+        assertThat(policy.path("Field").asText()).isEqualTo("cookie");
+        assertThat(policy.path("FieldValue").asText()).isEqualTo("filewcount-instance")
+                .isNotEqualTo("filewcount-version");
+        assertThat(Durations.parse(policy.path("CookieConfig").path("TTL").asText())).isPositive();
+        assertThat(policy.path("CookieConfig").path("Session").asBoolean(false)).isFalse();
+        assertThat(policy.path("CookieConfig").path("Path").asText()).isEqualTo("/");
+        assertThat(Durations.parse(entry("service-resolver", "filewcount").path("ConnectTimeout").asText())).isPositive();
     }
 
     @Test

@@ -17,7 +17,7 @@ public final class ConsulEntryFiles {
 
   /** Keys written as blocks in our HCL entries; lists of objects (Sources, Routes, Listeners) stay lists. */
   private static final Set<String> BLOCKS = Set.of("Config", "AccessLogs", "UpstreamConfig", "Defaults",
-      "PassiveHealthCheck", "Limits", "LoadBalancer", "LeastRequestConfig");
+      "PassiveHealthCheck", "Limits", "LoadBalancer", "LeastRequestConfig", "RingHashConfig", "CookieConfig");
 
   private ConsulEntryFiles() {}
 

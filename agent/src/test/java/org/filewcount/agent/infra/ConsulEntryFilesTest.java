@@ -23,6 +23,6 @@ class ConsulEntryFilesTest {
     assertThat(intentions.path("Sources")).hasSize(1);
 
     ObjectNode resolver = ConsulEntryFiles.read("consul/service-resolver.json");
-    assertThat(resolver.path("LoadBalancer").path("Policy").asText()).isEqualTo("least_request");
+    assertThat(resolver.path("LoadBalancer").path("Policy").asText()).isEqualTo("ring_hash");
   }
 }

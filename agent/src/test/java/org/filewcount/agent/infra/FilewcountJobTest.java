@@ -7,6 +7,9 @@ import static org.filewcount.agent.infra.NomadJobs.strings;
 import static org.filewcount.agent.infra.NomadJobs.variableDefault;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.filewcount.agent.config.Durations;
@@ -74,7 +77,7 @@ class FilewcountJobTest {
         assertThat(network.path("port").has("mesh")).isTrue();
         assertThat(labelled(network, "port", "envoy_metrics").path("to").asInt()).isEqualTo(9102);
         assertThat(group.path("task").fieldNames()).toIterable()
-                .containsExactlyInAnyOrder("envoy-bootstrap", "app", "agent", "envoy");
+                .containsExactlyInAnyOrder("uploads-dir", "envoy-bootstrap", "app", "agent", "envoy");
 
         JsonNode bootstrap = task("envoy-bootstrap");
         assertThat(block(bootstrap, "lifecycle").path("hook").asText()).isEqualTo("prestart");
@@ -125,6 +128,41 @@ class FilewcountJobTest {
     }
 
     @Test
+    void theUploadsFolderIsMadeBeforeTheAppStartsWritableByAnyUserAndRemovableByTheAgentOnly() throws Exception {
+        JsonNode prepare = task("uploads-dir");
+        assertThat(block(prepare, "lifecycle").path("hook").asText()).isEqualTo("prestart");
+        assertThat(block(prepare, "lifecycle").path("sidecar").asBoolean()).isFalse();
+        JsonNode config = block(prepare, "config");
+        assertThat(config.path("image").asText()).as("the agent's image: its user 10001 owns the folder")
+                .isEqualTo("${var.agent_image}");
+        assertThat(strings(config.path("entrypoint"))).containsExactly("/bin/sh", "-c");
+        // The app's bind source (../alloc/data/uploads from its task dir) is this folder.
+        assertThat(strings(block(task("app"), "config").path("volumes")).get(0)).startsWith("../alloc/data/uploads:");
+
+        // Run the task's script as the job has it, against a scratch allocation dir, twice (a restart of the
+        // allocation, or a migrated data dir, finds the folder there already).
+        Path alloc = Files.createTempDirectory("alloc");
+        Files.createDirectories(alloc.resolve("data"));
+        String script = strings(config.path("args")).get(0);
+        for (int run = 0; run < 2; run++) {
+            ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", script).redirectErrorStream(true);
+            pb.environment().put("NOMAD_ALLOC_DIR", alloc.toString());
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as(out).isZero();
+        }
+        Process stat = new ProcessBuilder("stat", "-c", "%a", alloc.resolve("data/uploads").toString()).start();
+        assertThat(new String(stat.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip())
+                .as("sticky + setgid + rwx for all").isEqualTo("3777");
+    }
+
+    @Test
+    void theNomadServiceTagKeepsAVersionsOwnV() {
+        assertThat(strings(block(group, "service").path("tags")))
+                .containsExactly("v${trimprefix(var.filewcount_version, \"v\")}");
+    }
+
+    @Test
     void everyImageComesFromVersionsEnvThroughAVariableWithoutDefault() {
         assertThat(block(task("app"), "config").path("image").asText())
                 .isEqualTo("${var.filewcount_image}:${var.filewcount_version}");
@@ -148,11 +186,32 @@ class FilewcountJobTest {
 
     @Test
     void resourcesAreSetForEveryTask() {
-        for (String name : List.of("envoy-bootstrap", "app", "agent", "envoy")) {
+        for (String name : List.of("uploads-dir", "envoy-bootstrap", "app", "agent", "envoy")) {
             JsonNode resources = block(task(name), "resources");
             assertThat(resources.has("cpu") && resources.has("memory")).as(name + " resources").isTrue();
         }
         JsonNode defaults = variableDefault(file, "resources");
         assertThat(defaults.path("agent_memory").asInt()).isGreaterThanOrEqualTo(160);
+    }
+
+    /**
+     * The uploads carry (ADR 0017) reaches Nomad through the Task API socket with the task's workload
+     * identity read from a file, never from the environment or argv. Paths: hashicorp/nomad v1.10.5
+     * client/allocrunner/taskrunner/api_hook.go (secrets/api.sock) and identity_hook.go (secrets/nomad_token).
+     */
+    @Test
+    void theAgentReachesNomadThroughTheTaskApiWithItsWorkloadIdentityAsAFile() {
+        JsonNode agent = task("agent");
+        JsonNode env = block(agent, "env");
+        assertThat(env.path("NOMAD_ADDR").asText()).isEqualTo("unix://${NOMAD_SECRETS_DIR}/api.sock");
+        assertThat(env.path("NOMAD_TOKEN_FILE").asText()).isEqualTo("${NOMAD_SECRETS_DIR}/nomad_token");
+        assertThat(env.has("NOMAD_TOKEN")).as("no token in the environment").isFalse();
+        JsonNode identity = block(agent, "identity");
+        assertThat(identity.path("file").asBoolean()).isTrue();
+        assertThat(identity.path("env").asBoolean(false)).as("env = true would put NOMAD_TOKEN in the environment")
+                .isFalse();
+        assertThat(identity.has("filepath")).as("the default path, which NOMAD_TOKEN_FILE names").isFalse();
+        assertThat(strings(block(agent, "config").path("args")))
+                .noneMatch(a -> a.contains("NOMAD_TOKEN") || a.contains("nomad_token"));
     }
 }

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.filewcount.agent.testing.RepoFiles;
@@ -65,22 +64,22 @@ class ScriptsBehaviourTest {
   }
 
   @Test
-  void upStopsAtTheFirstMissingPrerequisiteAndSaysWhatToDo() throws Exception {
-    // A PATH with bash and coreutils but without docker.
+  void upRunsThePreflightFirstAndStopsThereWhenItFails() throws Exception {
+    // A docker whose daemon never answers, whatever this machine has: the preflight fails on it.
     Path bin = Files.createDirectories(tmp.resolve("bin"));
-    for (String tool : List.of("bash", "dirname", "mkdir", "id", "uname", "cat", "printf")) {
-      Path real = Path.of("/usr/bin", tool);
-      if (!Files.exists(real)) {
-        real = Path.of("/bin", tool);
-      }
-      Path wrapper = bin.resolve(tool);
-      Files.writeString(wrapper, "#!" + Path.of("/bin/sh") + "\nexec " + real + " \"$@\"\n");
-      wrapper.toFile().setExecutable(true);
-    }
-    Result r = bash(Map.of("PATH", bin.toString()), "scripts/up");
+    Path docker = bin.resolve("docker");
+    Files.writeString(docker, "#!/bin/sh\necho 'Cannot connect to the Docker daemon' >&2\nexit 1\n");
+    docker.toFile().setExecutable(true);
+    boolean localBefore = Files.exists(RepoFiles.resolve(".local"));
+
+    Result r = bash(Map.of("PATH", bin + ":/usr/bin:/bin"), "scripts/up");
+
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.output()).contains("==> Checking prerequisites")
-        .contains("FAILED: 'docker' is not installed")
-        .contains("check: install Docker Engine");
+    assertThat(r.output()).contains("==> Preflight (scripts/doctor")
+        .contains("FAIL  docker       the docker client is installed but no daemon answers")
+        .contains("FAILED: the preflight found problems")
+        .contains("make diag")
+        .doesNotContain("==> Consul");
+    assertThat(Files.exists(RepoFiles.resolve(".local"))).as(".local created").isEqualTo(localBefore);
   }
 }

@@ -38,7 +38,8 @@ class ShellScriptsTest {
 
     @Test
     void scriptsAreExecutableAndStrict() throws IOException {
-        for (String script : List.of("scripts/up", "scripts/down", "scripts/upgrade", "scripts/apply-resolver")) {
+        for (String script : List.of("scripts/up", "scripts/down", "scripts/upgrade", "scripts/apply-resolver",
+                "scripts/doctor", "scripts/diag")) {
             Path path = RepoFiles.resolve(script);
             assertThat(Files.isExecutable(path)).as(script + " is executable").isTrue();
             assertThat(Files.readString(path)).as(script).startsWith("#!/usr/bin/env bash\n").contains("set -euo pipefail");

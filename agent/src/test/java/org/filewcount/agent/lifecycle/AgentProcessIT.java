@@ -102,7 +102,9 @@ class AgentProcessIT {
     assertThat(agent.waitFor(15, TimeUnit.SECONDS)).as("exited").isTrue();
     Duration took = Duration.ofNanos(System.nanoTime() - termAt);
     assertThat(agent.exitValue()).as(Files.readString(log)).isZero();
-    assertThat(took).as("drain 2s plus shutdown").isBetween(Duration.ofSeconds(2), Duration.ofSeconds(6));
+    // At least the drain; at most well inside the job's kill_timeout (20 s), after which Nomad would SIGKILL it.
+    // The upper bound is loose on purpose: a loaded 2-core machine once took 7.4 s for what takes 2.5 s idle.
+    assertThat(took).as("drain 2s plus shutdown").isBetween(Duration.ofSeconds(2), Duration.ofSeconds(12));
 
     // The registrator's calls (agent API); the split watcher's config reads run beside them.
     List<String> calls = consul.calls().stream().map(c -> c.replaceAll("\\?.*", ""))

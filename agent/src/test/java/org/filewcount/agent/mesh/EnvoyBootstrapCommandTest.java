@@ -132,10 +132,11 @@ class EnvoyBootstrapCommandTest {
   }
 
   @Test
-  void withoutATokenThereIsNoMetadataAndTheTokenVariableWorksToo() throws Exception {
+  void withoutATokenTheMetadataIsEmptyAsConsulWritesItAndTheTokenVariableWorksToo() throws Exception {
     Map<String, String> env = Map.of("NOMAD_ALLOC_ID", ALLOC);
     Bootstrap none = BootstrapJson.parse(run(env).out());
-    assertThat(none.getDynamicResources().getAdsConfig().getGrpcServices(0).getInitialMetadataList()).isEmpty();
+    assertThat(none.getDynamicResources().getAdsConfig().getGrpcServices(0).getInitialMetadataList()).singleElement()
+        .satisfies(h -> assertThat(h.getValue()).isEmpty());
 
     Bootstrap viaVar = BootstrapJson.parse(run(Map.of("NOMAD_ALLOC_ID", ALLOC, "CONSUL_HTTP_TOKEN", TOKEN)).out());
     assertThat(viaVar.getDynamicResources().getAdsConfig().getGrpcServices(0).getInitialMetadata(0).getValue())
@@ -146,7 +147,8 @@ class EnvoyBootstrapCommandTest {
   @Test
   void consulGrpcAddrFromTheEnvironmentAndTlsWithItsCa() throws Exception {
     Path ca = dir.resolve("consul-ca.pem");
-    Files.writeString(ca, "-----BEGIN CERTIFICATE-----\n");
+    String pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    Files.writeString(ca, pem);
     Map<String, String> env = new HashMap<>(Map.of("NOMAD_ALLOC_ID", ALLOC, "CONSUL_GRPC_ADDR", "https://consul.service:8503"));
 
     Result noCa = run(env);
@@ -159,7 +161,13 @@ class EnvoyBootstrapCommandTest {
     assertThat(endpoint(xds)).isEqualTo("consul.service:8503");
     assertThat(xds.getType()).as("a host name is resolved by Envoy").isEqualTo(Cluster.DiscoveryType.STRICT_DNS);
     UpstreamTlsContext tls = xds.getTransportSocket().getTypedConfig().unpack(UpstreamTlsContext.class);
-    assertThat(tls.getCommonTlsContext().getValidationContext().getTrustedCa().getFilename()).isEqualTo(ca.toString());
+    assertThat(tls.getCommonTlsContext().getValidationContext().getTrustedCa().getInlineString())
+        .as("inline, as Consul writes it: Envoy's container has no copy of the file").isEqualTo(pem);
+
+    Files.writeString(ca, "not a certificate");
+    Result notPem = run(env);
+    assertThat(notPem.exit()).isEqualTo(2);
+    assertThat(notPem.err()).contains(ca.toString()).contains("CONSUL_GRPC_CACERT");
   }
 
   @Test

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.dockerjava.api.model.ContainerNetwork;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,15 +15,19 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.config.InstanceIdentity;
 import org.filewcount.agent.config.MeshSettings;
 import org.filewcount.agent.infra.ConsulEntryFiles;
+import org.filewcount.agent.testing.ConsulContainers;
+import org.filewcount.agent.testing.ContainerLogsOnFailure;
 import org.filewcount.agent.testing.FilewcountStandIn;
 import org.filewcount.agent.testing.VersionsFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.testcontainers.Testcontainers;
 import org.testcontainers.consul.ConsulContainer;
 import org.testcontainers.containers.GenericContainer;
@@ -38,16 +44,35 @@ import org.testcontainers.utility.DockerImageName;
  *
  * <p>The services are registered here through Consul's agent API with the same IDs and meta the agent
  * uses, and the resolver subsets and splitter are written the way the traffic code writes them.
+ *
+ * <p>Order matters, and each step waits for a condition, never a fixed time:
+ * <ol>
+ *   <li>Consul ready = a leader elected ({@link ConsulContainers}).
+ *   <li>Every config entry before any service is registered: a sidecar registered first gets a snapshot
+ *       without proxy-defaults' {@code protocol = "http"}, i.e. plain TCP forwarding, and a keep-alive
+ *       connection opened then stays pinned to one version whatever the splitter says.
+ *   <li>Envoys start, then their services are registered (their addresses are known only once they run).
+ *   <li>{@link MeshReadiness}: both sidecars passing in Consul and a 200 through the client sidecar.
+ *   <li>After each splitter write, requests are sent until the new weights show: Consul coalesces proxy
+ *       snapshot updates for 200 ms before sending them (hashicorp/consul agent/proxycfg/state.go,
+ *       {@code coalesceTimeout}), and Envoy applies them after that.
+ * </ol>
+ * Every container's log is attached to any failure ({@link ContainerLogsOnFailure}).
  */
 @org.testcontainers.junit.jupiter.Testcontainers(disabledWithoutDocker = true)
 class MeshSplitIT {
 
   private static final VersionsFile VERSIONS = VersionsFile.load();
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
   private static final int SIDECAR_PORT = 21000;
   private static final int UPSTREAM_PORT = 9191;
   private static final int REQUESTS = 200;
+  private static final Set<String> SIDECARS = Set.of("filewcount-v1-sidecar-proxy", "filewcount-v2-sidecar-proxy");
+
+  @RegisterExtension
+  static final ContainerLogsOnFailure LOGS = new ContainerLogsOnFailure();
 
   private static Network network;
   private static ConsulContainer consul;
@@ -63,24 +88,30 @@ class MeshSplitIT {
     v2 = FilewcountStandIn.start();
     Testcontainers.exposeHostPorts(v1.port(), v2.port());
     network = Network.newNetwork();
-    consul = new ConsulContainer(VERSIONS.image("CONSUL_IMAGE", "hashicorp/consul"))
-        .withNetwork(network)
-        .withNetworkAliases("consul");
+    consul = LOGS.watch("consul", ConsulContainers.pinned().withNetwork(network).withNetworkAliases("consul"));
     consul.start();
 
-    envoyV1 = envoy("filewcount-v1-sidecar-proxy", "filewcount");
-    envoyV2 = envoy("filewcount-v2-sidecar-proxy", "filewcount");
-    envoyClient = envoy("e2e-client-sidecar-proxy", "e2e-client").withExposedPorts(UPSTREAM_PORT);
+    writeConfigEntries();
+
+    envoyV1 = LOGS.watch("envoy-v1", envoy("filewcount-v1-sidecar-proxy", "filewcount"));
+    envoyV2 = LOGS.watch("envoy-v2", envoy("filewcount-v2-sidecar-proxy", "filewcount"));
+    envoyClient = LOGS.watch("envoy-client", envoy("e2e-client-sidecar-proxy", "e2e-client").withExposedPorts(UPSTREAM_PORT));
     envoyV1.start();
     envoyV2.start();
     envoyClient.start();
 
     // Envoy's endpoints and local app must be IP addresses; host.testcontainers.internal is the test JVM.
     String hostIp = envoyV1.execInContainer("getent", "hosts", "host.testcontainers.internal").getStdout().trim().split("\\s+")[0];
-    registerInstance("filewcount-v1", "1.0", hostIp, v1.port(), ip(envoyV1));
-    registerInstance("filewcount-v2", "2.0", hostIp, v2.port(), ip(envoyV2));
-    registerClient(ip(envoyClient));
+    registerInstance("filewcount-v1", "1.0", hostIp, v1.port(), ipOnTestNetwork(envoyV1));
+    registerInstance("filewcount-v2", "2.0", hostIp, v2.port(), ipOnTestNetwork(envoyV2));
+    registerClient(ipOnTestNetwork(envoyClient));
 
+    MeshReadiness.awaitReady(HTTP, consulUri("/v1/health/connect/filewcount?passing"), SIDECARS, throughClient(),
+        Duration.ofMinutes(2));
+  }
+
+  /** proxy-defaults first (protocol http), then what depends on it; the splitter needs the resolver's subsets. */
+  private static void writeConfigEntries() throws Exception {
     for (String file : new String[] {"consul/proxy-defaults.hcl", "consul/service-defaults.hcl",
         "consul/service-intentions.hcl"}) {
       putConfig(ConsulEntryFiles.read(file));
@@ -120,7 +151,8 @@ class MeshSplitIT {
     assertThat(measure()).isEqualTo(Map.of("1.0", (long) REQUESTS, "2.0", 0L));
 
     split(50, 50);
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(measureOf(40).get("2.0")).isPositive());
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(IOException.class)
+        .untilAsserted(() -> assertThat(measureOf(40).get("2.0")).isPositive());
     Map<String, Long> half = measure();
     assertThat(half.get("1.0") + half.get("2.0")).isEqualTo(REQUESTS);
     // 200 fair coin flips land within 60..140 far beyond any flake (p < 1e-8).
@@ -132,7 +164,7 @@ class MeshSplitIT {
   }
 
   private static GenericContainer<?> envoy(String proxyId, String service) {
-    SidecarBootstrap spec = new SidecarBootstrap(proxyId, service, new HostPort("consul", 8502), Optional.empty(),
+    SidecarBootstrap spec = new SidecarBootstrap(proxyId, service, "dc1", new HostPort("consul", 8502), Optional.empty(),
         Optional.empty(), EnvoyTunables.defaults());
     String bootstrap = BootstrapJson.print(EnvoyBootstrapBuilder.build(spec));
     return new GenericContainer<>(DockerImageName.parse(VERSIONS.get("ENVOY_IMAGE")))
@@ -143,8 +175,17 @@ class MeshSplitIT {
         .waitingFor(Wait.forLogMessage(".*starting main dispatch loop.*", 1).withStartupTimeout(Duration.ofMinutes(2)));
   }
 
-  private static String ip(GenericContainer<?> c) {
-    return c.getContainerInfo().getNetworkSettings().getNetworks().values().iterator().next().getIpAddress();
+  /**
+   * The container's address on this test's network. Not the first network it has: after exposeHostPorts,
+   * Testcontainers also connects every container to its port-forwarding container's network
+   * (testcontainers-java 2.0.5, GenericContainer#connectToPortForwardingNetwork).
+   */
+  private static String ipOnTestNetwork(GenericContainer<?> c) {
+    return c.getContainerInfo().getNetworkSettings().getNetworks().values().stream()
+        .filter(n -> network.getId().equals(n.getNetworkID()))
+        .map(ContainerNetwork::getIpAddress)
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException(c.getContainerName() + " is not on network " + network.getId()));
   }
 
   private static void registerInstance(String id, String version, String hostIp, int appPort, String envoyIp) throws Exception {
@@ -186,8 +227,16 @@ class MeshSplitIT {
     put("/v1/config", entry);
   }
 
+  private static URI consulUri(String path) {
+    return URI.create("http://" + consul.getHost() + ":" + consul.getMappedPort(8500) + path);
+  }
+
+  private static URI throughClient() {
+    return URI.create("http://" + envoyClient.getHost() + ":" + envoyClient.getMappedPort(UPSTREAM_PORT) + "/");
+  }
+
   private static void put(String path, ObjectNode body) throws Exception {
-    URI uri = URI.create("http://" + consul.getHost() + ":" + consul.getMappedPort(8500) + path);
+    URI uri = consulUri(path);
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri).PUT(HttpRequest.BodyPublishers.ofString(body.toString()))
         .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as("PUT %s %s -> %s", path, body, r.body()).isEqualTo(200);
@@ -196,7 +245,8 @@ class MeshSplitIT {
   /** Waits until the mesh sends ten requests in a row to this stand-in only (xDS updates take a moment). */
   private static void awaitOnly(FilewcountStandIn expected) {
     FilewcountStandIn other = expected == v1 ? v2 : v1;
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        .ignoreExceptionsInstanceOf(IOException.class).untilAsserted(() -> {
       long before = other.requestCount();
       Map<String, Long> m = measureOf(10);
       assertThat(other.requestCount()).isEqualTo(before);
@@ -212,7 +262,7 @@ class MeshSplitIT {
   private static Map<String, Long> measureOf(int n) throws Exception {
     long b1 = v1.requestCount();
     long b2 = v2.requestCount();
-    URI uri = URI.create("http://" + envoyClient.getHost() + ":" + envoyClient.getMappedPort(UPSTREAM_PORT) + "/");
+    URI uri = throughClient();
     for (int i = 0; i < n; i++) {
       HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
           HttpResponse.BodyHandlers.ofString());

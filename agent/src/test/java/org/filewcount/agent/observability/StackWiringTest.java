@@ -78,10 +78,29 @@ class StackWiringTest {
       String expected = switch (source.path("type").asText()) {
         case "prometheus" -> "http://" + prometheusListen;
         case "tempo" -> "http://" + tempoHttp;
+        case "loki" -> "http://" + lokiHttp();
         default -> throw new AssertionError("unexpected data source " + source);
       };
       assertThat(source.path("url").asText()).isEqualTo(expected);
     }
+  }
+
+  @Test
+  void prometheusAlertsGoWhereAlertmanagerListensAndItIsScraped() {
+    String listen = flagValue(composeCommand("alertmanager"), "--web.listen-address");
+    assertThat(StackFiles.text(StackFiles.root().resolve("nomad/observability.nomad.hcl")))
+        .contains("\"--web.listen-address=" + listen + "\"");
+    assertThat(prometheus.path("alerting").path("alertmanagers").get(0).path("static_configs").get(0).path("targets").get(0).asText())
+        .isEqualTo(listen);
+    Set<String> targets = new TreeSet<>();
+    prometheus.path("scrape_configs").forEach(job -> job.path("static_configs").forEach(
+        sc -> sc.path("targets").forEach(t -> targets.add(t.asText()))));
+    assertThat(targets).contains(listen, lokiHttp());
+  }
+
+  private static String lokiHttp() {
+    JsonNode server = StackFiles.yaml(StackFiles.observability().resolve("loki/loki.yaml")).path("server");
+    return server.path("http_listen_address").asText() + ":" + server.path("http_listen_port").asText();
   }
 
   @Test
@@ -101,7 +120,8 @@ class StackWiringTest {
   void imagesComeFromVersionsEnv() throws IOException {
     Properties versions = new Properties();
     versions.load(new StringReader(StackFiles.text(StackFiles.root().resolve("versions.env"))));
-    List<String> keys = List.of("PROMETHEUS_IMAGE", "GRAFANA_IMAGE", "TEMPO_IMAGE", "OTEL_COLLECTOR_IMAGE");
+    List<String> keys = List.of("PROMETHEUS_IMAGE", "GRAFANA_IMAGE", "TEMPO_IMAGE", "OTEL_COLLECTOR_IMAGE", "LOKI_IMAGE",
+        "ALERTMANAGER_IMAGE");
     for (String key : keys) {
       assertThat(versions.getProperty(key)).as(key + " in versions.env").matches("[a-z0-9./-]+:[A-Za-z0-9._-]+")
           .doesNotEndWith(":latest");

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import org.filewcount.agent.app.WordCounts;
@@ -32,11 +34,23 @@ class FunctionalProbeTest {
   }
 
   @Test
-  void theFixedTextEndsInANewlineAndHasRepeatedWords() {
-    assertThat(FunctionalProbe.TEXT).endsWith("\n");
-    assertThat(FunctionalProbe.EXPECTED).isEqualTo(WordCounts.of(FunctionalProbe.TEXT));
+  void theTextEndsInANewlineHasRepeatedWordsAndTheSameCountsWhateverItsToken() {
+    String text = new String(probe.content(), StandardCharsets.UTF_8);
+    assertThat(text).endsWith("\n");
+    assertThat(WordCounts.of(text)).isEqualTo(FunctionalProbe.EXPECTED);
     assertThat(FunctionalProbe.EXPECTED.uniqueWords()).isLessThan(FunctionalProbe.EXPECTED.words());
-    assertThat(FunctionalProbe.EXPECTED.words()).isEqualTo(16);
+    assertThat(FunctionalProbe.EXPECTED.words()).isEqualTo(17);
+    SecureRandom random = new SecureRandom();
+    for (int i = 0; i < 200; i++) {
+      assertThat(WordCounts.of(FunctionalProbe.text(FunctionalProbe.randomToken(random))))
+          .isEqualTo(FunctionalProbe.EXPECTED);
+    }
+  }
+
+  @Test
+  void everyAgentProcessUploadsItsOwnBytes() {
+    FunctionalProbe other = new FunctionalProbe(app.url(), Duration.ofSeconds(2), Clock.systemUTC());
+    assertThat(other.content()).isNotEqualTo(probe.content()).hasSameSizeAs(probe.content());
   }
 
   @Test
@@ -49,7 +63,7 @@ class FunctionalProbeTest {
     assertThat(app.storedFiles()).singleElement().satisfies(p -> {
       assertThat(p.getFileName().toString()).endsWith("-" + FunctionalProbe.EXPECTED.words() + "-"
           + FunctionalProbe.EXPECTED.uniqueWords() + ".txt");
-      assertThat(Files.size(p)).isEqualTo(FunctionalProbe.TEXT_BYTES);
+      assertThat(Files.readAllBytes(p)).isEqualTo(probe.content());
     });
   }
 

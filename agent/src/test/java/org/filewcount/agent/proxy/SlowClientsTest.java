@@ -82,8 +82,10 @@ class SlowClientsTest {
         System.out.printf("%d slow-header connections: %d closed by the 1 s header timeout; normal p99 %.1f ms over %d"
             + " requests%n", SLOW, closed, p99 / 1e6, done.length);
         assertThat(closed).isEqualTo(SLOW);
-        // Generous for a shared 2-core build machine; the reliability suite measures the 50 ms target.
-        assertThat(Duration.ofNanos(p99)).isLessThan(Duration.ofMillis(100));
+        // Not a speed figure (bench/ and the reliability suite measure those): a proxy that let slow headers hold
+        // it up would keep normal requests waiting for the 1 s header timeout, so p99 stays under that. A fresh
+        // loaded machine took 478 ms once, idle ones take a few ms.
+        assertThat(Duration.ofNanos(p99)).isLessThan(Duration.ofSeconds(1));
         assertThat(app.requests.get()).as("only the normal requests reached the app").isEqualTo(200 + done.length);
       } finally {
         for (Socket s : slow) {

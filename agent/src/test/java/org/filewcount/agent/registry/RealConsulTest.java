@@ -16,10 +16,12 @@ import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.config.InstanceIdentity;
 import org.filewcount.agent.config.MeshSettings;
 import org.filewcount.agent.probe.ProbeResult;
-import org.filewcount.agent.testing.VersionsFile;
+import org.filewcount.agent.testing.ConsulContainers;
+import org.filewcount.agent.testing.ContainerLogsOnFailure;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.testcontainers.consul.ConsulContainer;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
@@ -32,8 +34,11 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 @Testcontainers(disabledWithoutDocker = true)
 class RealConsulTest {
 
+  @RegisterExtension
+  static final ContainerLogsOnFailure LOGS = new ContainerLogsOnFailure();
+
   @Container
-  static final ConsulContainer CONSUL = new ConsulContainer(VersionsFile.load().image("CONSUL_IMAGE", "hashicorp/consul"));
+  static final ConsulContainer CONSUL = LOGS.watch("consul", ConsulContainers.pinned());
 
   private KiwiConsulAgent consul;
   private RegistrationPayload payload;

@@ -137,4 +137,23 @@ class RegistrationPayloadTest {
     assertThat(checks.get(0).get("Interval").asText()).isEqualTo("5s");
     assertThat(checks.get(1).get("TTL").asText()).isEqualTo("15s");
   }
+
+  @Test
+  void aVersionWrittenWithItsVIsTaggedAsItIsOnTheServiceAndItsSidecar() {
+    for (Map.Entry<String, String> versionAndTag : Map.of("v1", "v1", "1.0", "v1.0", "v2.0-rc1", "v2.0-rc1").entrySet()) {
+      HostPort advertised = new HostPort("10.0.0.5", 25123);
+      String version = versionAndTag.getKey();
+      AgentConfig config = nomadConfig().serviceVersion(version)
+          .identity(InstanceIdentity.derive("filewcount", version, advertised, NOMAD_ENV, "0.1.0"))
+          .mesh(new MeshSettings(28000, 21000)).build();
+
+      RegistrationPayload payload = RegistrationPayload.of(config, Optional.empty());
+
+      assertThat(payload.service().get("Tags")).as(version).isEqualTo(JSON.createArrayNode().add(versionAndTag.getValue()));
+      assertThat(payload.sidecar().orElseThrow().get("Tags")).as(version)
+          .isEqualTo(JSON.createArrayNode().add(versionAndTag.getValue()));
+      assertThat(payload.service().get("Meta").get("version").asText()).as("meta keeps the version as given")
+          .isEqualTo(version);
+    }
+  }
 }

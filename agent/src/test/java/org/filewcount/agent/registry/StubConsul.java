@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * A stub of the local Consul agent's HTTP API on WireMock that keeps state the way the real agent
  * does (docs: /v1/agent/service/register, /deregister/:id, /maintenance/:id, /v1/agent/check/pass/:id,
  * /v1/agent/services, /v1/health/service/:name), so tests can check behaviour (re-registration
- * after the service vanishes) rather than a canned sequence. WireMock's journal records every call
+ * after the service vanishes) rather than a canned sequence. KV and sessions are {@link StubConsulKv}. WireMock's journal records every call
  * with its headers for the assertions on order and on the token.
  */
 public final class StubConsul implements AutoCloseable {
@@ -45,6 +45,7 @@ public final class StubConsul implements AutoCloseable {
   private final Map<String, String> checks = new ConcurrentHashMap<>();
   private final Map<String, String> checkOwner = new ConcurrentHashMap<>();
   private volatile int failWith;
+  private final StubConsulKv kv = new StubConsulKv();
 
   public StubConsul() {
     this(0);
@@ -241,7 +242,28 @@ public final class StubConsul implements AutoCloseable {
       }
       return json(out);
     }
+    if (path.startsWith("/v1/kv/") || path.startsWith("/v1/session/")) {
+      Map<String, String> query = new LinkedHashMap<>();
+      String raw = URI.create(request.getUrl()).getRawQuery();
+      for (String pair : raw == null ? new String[0] : raw.split("&")) {
+        int eq = pair.indexOf('=');
+        query.put(decode(eq < 0 ? pair : pair.substring(0, eq)), eq < 0 ? "" : decode(pair.substring(eq + 1)));
+      }
+      StubConsulKv.Answer a = kv.handle(method, path, query, request.getBodyAsString());
+      ResponseDefinitionBuilder b = new ResponseDefinitionBuilder().withStatus(a.status())
+          .withHeader("Content-Type", a.status() == 200 ? "application/json" : "text/plain; charset=utf-8")
+          .withBody(a.body());
+      if (a.index() > 0) {
+        b.withHeader("X-Consul-Index", Long.toString(a.index()));
+      }
+      return b.build();
+    }
     return respond(404, "stub Consul: no such endpoint " + method + " " + path);
+  }
+
+  /** The KV store and sessions behind /v1/kv and /v1/session. */
+  public StubConsulKv kv() {
+    return kv;
   }
 
   private static String nameOf(ObjectNode def, String checkId) {

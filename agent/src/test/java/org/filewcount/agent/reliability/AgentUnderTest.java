@@ -110,6 +110,20 @@ final class AgentUnderTest implements AutoCloseable {
     return new String(raw, StandardCharsets.UTF_8).replace('\0', '\n');
   }
 
+  /** The sum of a metric's samples at /metrics (every label set), 0 when it has none yet. */
+  double metric(String name) throws IOException, InterruptedException {
+    String body = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(adminUrl("/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    double sum = 0;
+    for (String line : body.split("\n")) {
+      if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
   String log() throws IOException {
     return Files.readString(log, StandardCharsets.UTF_8);
   }
@@ -219,6 +233,7 @@ final class AgentUnderTest implements AutoCloseable {
       pb.environment().remove("CONSUL_HTTP_TOKEN_FILE");
       pb.environment().remove("NOMAD_ALLOC_ID");
       pb.environment().remove("NOMAD_HOST_ADDR_admin");
+      pb.environment().remove("NOMAD_ALLOC_DIR"); // would turn on probe file removal in a folder of the host
       // No OTLP collector on this machine: keep the exporter quiet instead of retrying into the log.
       pb.environment().put("OTEL_METRICS_EXPORTER", "none");
       pb.environment().put("OTEL_TRACES_EXPORTER", "none");

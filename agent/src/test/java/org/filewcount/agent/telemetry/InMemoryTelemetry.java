@@ -78,6 +78,18 @@ final class InMemoryTelemetry implements AutoCloseable {
     return all.stream().filter(m -> m.getName().equals(d.otelName())).findFirst();
   }
 
+  /**
+   * One of each outcome of the probe's files and of the uploads carry, for the tests that hold every series of
+   * the catalogue against a scrape: a counter added there is exercised once here.
+   */
+  void recordEveryFileOutcome() {
+    telemetry.probeFilesListener().removed();
+    telemetry.probeFilesListener().notRemoved("AccessDeniedException");
+    telemetry.uploadsCarryListener().copied();
+    telemetry.uploadsCarryListener().conflict();
+    telemetry.uploadsCarryListener().failed("http_403");
+  }
+
   String scrape(String accept) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {

@@ -125,6 +125,67 @@ class OtlpExportTest {
   }
 
   @Test
+  void aLineLoggedWhileTheRequestSpanIsCurrentCarriesItsTraceAndTheInstanceResource() throws Exception {
+    var exchange = run(telemetry.exchangeObserver(), upload(), 321, response(200, "text/html; charset=utf-8"),
+        utf8(resultPage("<b>" + ResultPage.NOT_TEXT + "</b>", 5)), 128);
+    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("org.filewcount.agent.proxy.ProxiedExchange");
+    exchange.runInContext(() -> log.warn("inside the request: upload refused"));
+    log.warn("outside any request");
+    // The SDK reports its own export failures through these loggers: exporting them would feed a failing export.
+    org.slf4j.LoggerFactory.getLogger("io.opentelemetry.exporter.internal.http.HttpExporter").warn("sdk line");
+    org.slf4j.LoggerFactory.getLogger("okhttp3.OkHttpClient").warn("okhttp line");
+
+    assertThat(telemetry.flush(Duration.ofSeconds(10))).as("export to the receiver succeeded").isTrue();
+
+    Span span = receiver.spans().get(0);
+    String spanId = HexFormat.of().formatHex(span.getSpanId().toByteArray());
+    List<OtlpReceiver.ReceivedLog> records = receiver.logRecords();
+    assertThat(records).filteredOn(r -> r.body().equals("inside the request: upload refused")).singleElement()
+        .satisfies(r -> {
+          assertThat(r.traceId()).isEqualTo(Exchanges.TRACE_ID);
+          assertThat(r.spanId()).isEqualTo(spanId);
+          assertThat(r.scope()).isEqualTo("org.filewcount.agent.proxy.ProxiedExchange");
+          assertThat(r.record().getSeverityText()).isEqualTo("WARN");
+          assertThat(attributes(r.resource().getAttributesList()))
+              .as("the resource of the spans and metrics")
+              .isEqualTo(attributes(receiver.traces.get(0).getResourceSpans(0).getResource().getAttributesList()));
+        });
+    assertThat(records).filteredOn(r -> r.body().equals("outside any request")).singleElement()
+        .satisfies(r -> assertThat(r.record().getTraceId().isEmpty()).as("no span current, no trace id").isTrue());
+    assertThat(records).extracting(OtlpReceiver.ReceivedLog::body).doesNotContain("sdk line", "okhttp line");
+
+    // The SDK's processor counters, under Prometheus-style names (LogExport.views).
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    telemetry.metricsSource().writeTo(out);
+    assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("otel_sdk_spans_processed_total{", "otel_sdk_log_records_processed_total{")
+        .doesNotContain("processedSpans", "processedLogs");
+  }
+
+  @Test
+  void aFullLogQueueDropsRecordsInsteadOfBlockingAndCountsThem() throws Exception {
+    telemetry.close();
+    InstanceIdentity identity = InstanceIdentity.derive(
+        "filewcount", "2.0", new HostPort("127.0.0.1", 8081), Map.of(), "0.1.0-test");
+    telemetry = Telemetry.create(AgentConfig.builder().serviceVersion("2.0").identity(identity).build(), Map.of(
+        "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint(),
+        "OTEL_BLRP_MAX_QUEUE_SIZE", "4",
+        "OTEL_BLRP_SCHEDULE_DELAY", "600000"));
+    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("org.filewcount.agent.proxy.ProxiedExchange");
+    for (int i = 0; i < 20; i++) {
+      log.info("line {}", i);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    telemetry.metricsSource().writeTo(out);
+    String scrape = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    java.util.regex.Matcher dropped = java.util.regex.Pattern
+        .compile("(?m)^otel_sdk_log_records_processed_total\\{[^}]*dropped=\"true\"[^}]*} (\\S+)").matcher(scrape);
+    assertThat(dropped.find()).as("a dropped-records series in %s", scrape).isTrue();
+    // How many the worker takes out while the lines are written depends on scheduling: some are always dropped.
+    assertThat(Double.parseDouble(dropped.group(1))).as("records beyond the queue of 4").isPositive();
+  }
+
+  @Test
   void theSameSdkServesMetricsForPrometheusWithTheServiceLabels() throws Exception {
     run(telemetry.exchangeObserver(), Exchanges.request(io.netty.handler.codec.http.HttpMethod.GET, "/"), 0,
         response(200, "text/html"), utf8("<form>"), 100);

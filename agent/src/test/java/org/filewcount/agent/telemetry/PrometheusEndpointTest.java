@@ -103,6 +103,11 @@ class PrometheusEndpointTest {
         "filewcount_upstream_connection_errors_total",
         "filewcount_probe_runs_total",
         "filewcount_probe_duration_seconds_bucket",
+        "filewcount_probe_files_removed_total",
+        "filewcount_probe_files_not_removed_total",
+        "filewcount_uploads_carried_total",
+        "filewcount_uploads_carry_conflicts_total",
+        "filewcount_uploads_carry_failures_total",
         "filewcount_registration_state",
         "filewcount_registration_changes_total",
         "filewcount_traffic_weight",
@@ -132,6 +137,7 @@ class PrometheusEndpointTest {
         utf8(resultPage("File Received. Thanks! Word Count:2, Uniq-Word Count:2", 1)), 50);
     o.start(upload(), "127.0.0.1").fail(ExchangeObserver.FailureKind.UPSTREAM_RESET, null);
     t.telemetry.probeListener().onProbe(new ProbeResult(true, Duration.ofMillis(30), "ok", Instant.now()));
+    t.recordEveryFileOutcome();
     t.telemetry.registrationListener().onStateChange(RegistrationState.STARTING, RegistrationState.REGISTERED);
     t.telemetry.trafficWeights().setWeights(Map.of("1.0", 100.0));
   }

@@ -130,6 +130,7 @@ class PrometheusScrapeIT {
     run(observer, Exchanges.request(HttpMethod.GET, "/"), 0, response(200, "text/html"), utf8("<form>"), 100);
     observer.start(upload(), "127.0.0.1").fail(ExchangeObserver.FailureKind.UPSTREAM_CONNECT, null);
     t.telemetry.probeListener().onProbe(new ProbeResult(true, Duration.ofMillis(25), "ok", Instant.now()));
+    t.recordEveryFileOutcome();
     t.telemetry.registrationListener().onStateChange(RegistrationState.STARTING, RegistrationState.REGISTERED);
     t.telemetry.trafficWeights().setWeights(Map.of("1.0", 90.0, "2.0", 10.0));
     Set<String> traceIds = new HashSet<>();

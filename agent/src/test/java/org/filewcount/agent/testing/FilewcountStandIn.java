@@ -65,12 +65,28 @@ public final class FilewcountStandIn implements AutoCloseable {
   /** Starts on a free loopback port with a fresh upload folder. */
   public static FilewcountStandIn start() {
     try {
-      FilewcountStandIn s = new FilewcountStandIn(0, Files.createTempDirectory("filewcount-uploads"));
+      return start(Files.createTempDirectory("filewcount-uploads"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Starts on a free loopback port storing uploads in {@code uploads} (the app's /opt/upload/uploads):
+   * the test can plant files there and give the same folder to the agent's --uploads-dir.
+   */
+  public static FilewcountStandIn start(Path uploads) {
+    try {
+      FilewcountStandIn s = new FilewcountStandIn(0, uploads);
       s.startServer();
       return s;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  public Path uploadsFolder() {
+    return uploads;
   }
 
   /** Starts again on the same port after {@link #stop()}: the app came back. */
@@ -219,7 +235,14 @@ public final class FilewcountStandIn implements AutoCloseable {
     }
     WordCounts counts = text.isEmpty() ? new WordCounts(0, 0) : WordCounts.of(text);
     String stamp = ZonedDateTime.now(ZoneOffset.UTC).format(STORED_NAME);
-    Files.writeString(uploads.resolve(stamp + "-" + counts.words() + "-" + counts.uniqueWords() + ".txt"), text);
+    // The text as decoded, written back as UTF-8 (the app's text-mode write): the uploaded bytes, and a second
+    // upload with the same counts in the same second replaces the first (the contract's overwrite quirk).
+    try {
+      Files.writeString(uploads.resolve(stamp + "-" + counts.words() + "-" + counts.uniqueWords() + ".txt"), text);
+    } catch (IOException e) {
+      send(ex, 200, page("<p class=\"error\">" + ResultPage.NOT_TEXT + "</p>")); // disk full, permissions
+      return;
+    }
     String banner = text.isEmpty()
         ? "File Received... But it was empty. Word Count:0, Uniq-Word Count:0"
         : "File Received. Thanks! Word Count:" + counts.words() + ", Uniq-Word Count:" + counts.uniqueWords();

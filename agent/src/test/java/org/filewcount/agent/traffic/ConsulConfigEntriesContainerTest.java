@@ -7,9 +7,11 @@ import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 import org.filewcount.agent.config.ConsulSettings;
-import org.filewcount.agent.testing.VersionsFile;
+import org.filewcount.agent.testing.ConsulContainers;
+import org.filewcount.agent.testing.ContainerLogsOnFailure;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.testcontainers.consul.ConsulContainer;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
@@ -23,8 +25,11 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 @Testcontainers(disabledWithoutDocker = true)
 class ConsulConfigEntriesContainerTest {
 
+  @RegisterExtension
+  static final ContainerLogsOnFailure LOGS = new ContainerLogsOnFailure();
+
   @Container
-  static final ConsulContainer CONSUL = new ConsulContainer(VersionsFile.load().image("CONSUL_IMAGE", "hashicorp/consul"));
+  static final ConsulContainer CONSUL = LOGS.watch("consul", ConsulContainers.pinned());
 
   private static ConsulHttp http;
   private static Map<String, String> env;

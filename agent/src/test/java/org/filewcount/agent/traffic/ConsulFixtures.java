@@ -1,7 +1,18 @@
 package org.filewcount.agent.traffic;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import java.util.ArrayList;
 import java.util.List;
+import org.filewcount.agent.registry.StubConsul;
 
 /** Consul HTTP API bodies in the shapes the Consul docs give, for WireMock stubs. */
 final class ConsulFixtures {
@@ -36,5 +47,26 @@ final class ConsulFixtures {
       }
     }
     return "[" + String.join(",", out) + "]";
+  }
+
+  /**
+   * The rollout keeps its lock and state in Consul KV and sessions: a WireMock Consul hands those calls to
+   * {@code stub}, which implements them as Consul does (blocking queries included).
+   */
+  static void kvAndSessionsFrom(WireMockExtension consul, StubConsul stub) {
+    consul.stubFor(any(urlPathMatching("/v1/(kv|session)/.*"))
+        .willReturn(aResponse().proxiedFrom(stub.address().toString())));
+  }
+
+  /**
+   * A Consul where filewcount has no config entries yet (each read 404), every entry write succeeds, and
+   * KV and sessions go to {@code stub}: the starting point of a rollout test.
+   */
+  static void noEntriesYet(WireMockExtension consul, StubConsul stub) {
+    for (String kind : new String[] {"service-defaults", "service-resolver", "service-router", "service-splitter"}) {
+      consul.stubFor(get(urlEqualTo("/v1/config/" + kind + "/filewcount")).willReturn(aResponse().withStatus(404)));
+    }
+    consul.stubFor(put(urlPathEqualTo("/v1/config")).willReturn(okJson("true")));
+    kvAndSessionsFrom(consul, stub);
   }
 }

@@ -93,7 +93,7 @@ class ConsulTrafficControlTest {
 
     assertThat(written.describe()).isEqualTo("1.0=75, 2.0=25");
     List<JsonNode> puts = puts();
-    assertThat(puts).hasSize(3);
+    assertThat(puts).hasSize(4);
     assertThat(puts.get(0)).isEqualTo(Json.parse("""
         {"Kind":"service-defaults","Name":"filewcount","Protocol":"http"}"""));
     assertThat(puts.get(1)).isEqualTo(Json.parse("""
@@ -101,11 +101,22 @@ class ConsulTrafficControlTest {
          "Subsets":{"v1-0":{"Filter":"Service.Meta.version == \\"1.0\\"","OnlyPassing":true},
                     "v2-0":{"Filter":"Service.Meta.version == \\"2.0\\"","OnlyPassing":true}},
          "DefaultSubset":"v1-0"}"""));
-    assertThat(Json.sameContent(puts.get(2), Json.parse("""
+    // Two versions get traffic: a cookie route per version, before the splitter names the subsets (ADR 0018).
+    assertThat(puts.get(2)).isEqualTo(Json.parse("""
+        {"Kind":"service-router","Name":"filewcount","Routes":[
+          {"Match":{"HTTP":{"PathPrefix":"/","Header":[{"Name":"Cookie","Regex":"(.*;\\\\s*)?filewcount-version=v1-0(;.*)?"}]}},
+           "Destination":{"Service":"filewcount","ServiceSubset":"v1-0"}},
+          {"Match":{"HTTP":{"PathPrefix":"/","Header":[{"Name":"Cookie","Regex":"(.*;\\\\s*)?filewcount-version=v2-0(;.*)?"}]}},
+           "Destination":{"Service":"filewcount","ServiceSubset":"v2-0"}}]}"""));
+    assertThat(Json.sameContent(puts.get(3), Json.parse("""
         {"Kind":"service-splitter","Name":"filewcount",
-         "Splits":[{"Weight":75,"ServiceSubset":"v1-0"},{"Weight":25,"ServiceSubset":"v2-0"}]}"""))).isTrue();
+         "Splits":[{"Weight":75,"ServiceSubset":"v1-0","ResponseHeaders":{"Add":{"Set-Cookie":
+                     "filewcount-version=v1-0; Path=/; Max-Age=86400; HttpOnly; SameSite=Lax"}}},
+                   {"Weight":25,"ServiceSubset":"v2-0","ResponseHeaders":{"Add":{"Set-Cookie":
+                     "filewcount-version=v2-0; Path=/; Max-Age=86400; HttpOnly; SameSite=Lax"}}}]}"""))).isTrue();
     // Nothing existed: every write is a create-only check-and-set.
-    assertThat(putUrls()).containsExactly("/v1/config?cas=0", "/v1/config?cas=0", "/v1/config?cas=0");
+    assertThat(putUrls()).containsExactly("/v1/config?cas=0", "/v1/config?cas=0", "/v1/config?cas=0",
+        "/v1/config?cas=0");
   }
 
   @Test
@@ -155,8 +166,11 @@ class ConsulTrafficControlTest {
          "DefaultSubset":"v1-0","Meta":{"owner":"platform"}}""")));
     consul.verify(putRequestedFor(urlEqualTo("/v1/config?cas=50")).withRequestBody(equalToJson("""
         {"Kind":"service-splitter","Name":"filewcount",
-         "Splits":[{"Weight":90,"ServiceSubset":"v1-0","RequestHeaders":{"Set":{"x-split":"stable"}}},
-                   {"Weight":10,"ServiceSubset":"v2-0"}]}""")));
+         "Splits":[{"Weight":90,"ServiceSubset":"v1-0","RequestHeaders":{"Set":{"x-split":"stable"}},
+                    "ResponseHeaders":{"Add":{"Set-Cookie":
+                      "filewcount-version=v1-0; Path=/; Max-Age=86400; HttpOnly; SameSite=Lax"}}},
+                   {"Weight":10,"ServiceSubset":"v2-0","ResponseHeaders":{"Add":{"Set-Cookie":
+                      "filewcount-version=v2-0; Path=/; Max-Age=86400; HttpOnly; SameSite=Lax"}}}]}""")));
     assertThat(puts()).allSatisfy(p -> assertThat(p.has("ModifyIndex")).isFalse());
   }
 
@@ -171,7 +185,16 @@ class ConsulTrafficControlTest {
                     "v2-0":{"Filter":"Service.Meta.version == \\"2.0\\"","OnlyPassing":true}},"ModifyIndex":42}""");
     entry("service-splitter", """
         {"Kind":"service-splitter","Name":"filewcount",
-         "Splits":[{"Weight":75,"ServiceSubset":"v1-0"},{"Weight":25.000002,"ServiceSubset":"v2-0"}],"ModifyIndex":50}""");
+         "Splits":[{"Weight":75,"ServiceSubset":"v1-0","ResponseHeaders":{"Add":{"Set-Cookie":
+                     "filewcount-version=v1-0; Path=/; Max-Age=86400; HttpOnly; SameSite=Lax"}}},
+                   {"Weight":25.000002,"ServiceSubset":"v2-0","ResponseHeaders":{"Add":{"Set-Cookie":
+                     "filewcount-version=v2-0; Path=/; Max-Age=86400; HttpOnly; SameSite=Lax"}}}],"ModifyIndex":50}""");
+    entry("service-router", """
+        {"Kind":"service-router","Name":"filewcount","Routes":[
+          {"Match":{"HTTP":{"PathPrefix":"/","Header":[{"Name":"Cookie","Regex":"(.*;\\\\s*)?filewcount-version=v1-0(;.*)?"}]}},
+           "Destination":{"Service":"filewcount","ServiceSubset":"v1-0"}},
+          {"Match":{"HTTP":{"PathPrefix":"/","Header":[{"Name":"Cookie","Regex":"(.*;\\\\s*)?filewcount-version=v2-0(;.*)?"}]}},
+           "Destination":{"Service":"filewcount","ServiceSubset":"v2-0"}}],"ModifyIndex":51}""");
     putsSucceed();
 
     TrafficState before = traffic.read("filewcount");
@@ -211,7 +234,8 @@ class ConsulTrafficControlTest {
     // The retry carries the other writer's new field and the new index.
     consul.verify(putRequestedFor(urlEqualTo("/v1/config?cas=43")).withRequestBody(equalToJson("""
         {"Kind":"service-resolver","RequestTimeout":"30s","DefaultSubset":"v1-0"}""", true, true)));
-    assertThat(putUrls()).containsExactly("/v1/config?cas=42", "/v1/config?cas=43", "/v1/config?cas=0");
+    assertThat(putUrls()).containsExactly("/v1/config?cas=42", "/v1/config?cas=43", "/v1/config?cas=0",
+        "/v1/config?cas=0");
   }
 
   @Test

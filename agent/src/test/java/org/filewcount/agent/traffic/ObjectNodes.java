@@ -27,7 +27,7 @@ final class ObjectNodes {
          "Splits":[{"Weight":10,"ServiceSubset":"v1-0"},{"Weight":90,"ServiceSubset":"v2-0"}]}""");
 
     Optional<ObjectNode> pruned = ConsulTrafficControl.resolverPruned("filewcount", Optional.of(resolver),
-        Optional.of(splitter), Set.of("2.0"));
+        Optional.of(splitter), Optional.empty(), Set.of("2.0"));
 
     assertThat(pruned).isPresent();
     assertThat(pruned.get().path("Subsets").has("v1-0")).as("referenced by the splitter").isTrue();

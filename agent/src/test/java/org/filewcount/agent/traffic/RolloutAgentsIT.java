@@ -2,9 +2,7 @@ package org.filewcount.agent.traffic;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,6 +48,8 @@ class RolloutAgentsIT {
   static WireMockExtension consul = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
 
   private final StubConsul registry = new StubConsul();
+  /** KV and sessions: the rollout's lock and state. */
+  private final StubConsul locks = new StubConsul();
 
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final AtomicBoolean loading = new AtomicBoolean(true);
@@ -175,10 +175,7 @@ class RolloutAgentsIT {
         .until(() -> prometheus.isAlive() && status(URI.create(prometheusUrl() + "/-/ready")) == 200);
 
     serveHealth();
-    for (String kind : new String[] {"service-defaults", "service-resolver", "service-splitter"}) {
-      consul.stubFor(get(urlEqualTo("/v1/config/" + kind + "/filewcount")).willReturn(aResponse().withStatus(404)));
-    }
-    consul.stubFor(put(urlPathEqualTo("/v1/config")).willReturn(okJson("true")));
+    ConsulFixtures.noEntriesYet(consul, locks);
 
     // Generated load: both versions get uploads all along (the stand-in for Envoy here is this loop).
     load = new Thread(() -> {
@@ -213,7 +210,7 @@ class RolloutAgentsIT {
         prometheus.destroyForcibly();
       }
     }
-    for (AutoCloseable c : new AutoCloseable[] {stableAgent, canaryAgent, stable, canary, registry}) {
+    for (AutoCloseable c : new AutoCloseable[] {stableAgent, canaryAgent, stable, canary, registry, locks}) {
       if (c != null) {
         c.close();
       }

@@ -8,18 +8,24 @@ import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.filewcount.agent.config.ConsulSettings;
+import org.filewcount.agent.registry.StubConsul;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -46,7 +52,15 @@ class RolloutCommandTest {
 
   private static final String DEPLOYMENT = "70638f62-5c19-193e-30d6-f9d6e689ab8e";
 
+  /** KV and sessions for the rollout's lock and state. */
+  private static final StubConsul LOCKS = new StubConsul();
+
   private Map<String, String> env;
+
+  @AfterAll
+  static void stopLocks() {
+    LOCKS.close();
+  }
 
   @BeforeEach
   void setUp() {
@@ -54,10 +68,7 @@ class RolloutCommandTest {
         "NOMAD_ADDR", nomad.baseUrl(), "NOMAD_TOKEN", "nomad-tok");
     consul.stubFor(get(urlPathEqualTo("/v1/health/service/filewcount"))
         .willReturn(okJson(ConsulFixtures.healthOf("1.0:2:2", "2.0:1:1"))));
-    for (String kind : new String[] {"service-defaults", "service-resolver", "service-splitter"}) {
-      consul.stubFor(get(urlEqualTo("/v1/config/" + kind + "/filewcount")).willReturn(aResponse().withStatus(404)));
-    }
-    consul.stubFor(put(urlPathEqualTo("/v1/config")).willReturn(okJson("true")));
+    ConsulFixtures.noEntriesYet(consul, LOCKS);
     nomad.stubFor(get(urlPathEqualTo("/v1/job/filewcount/deployment")).willReturn(okJson("""
         {"ID":"%s","JobID":"filewcount","JobVersion":4,"Status":"running",
          "StatusDescription":"Deployment is running but requires manual promotion",
@@ -118,6 +129,29 @@ class RolloutCommandTest {
     hook.verify(4, postRequestedFor(urlPathEqualTo("/hook")));
     hook.verify(postRequestedFor(urlPathEqualTo("/hook")).withRequestBody(matching(
         "(?s).*\"text\":\":white_check_mark: filewcount rollout of filewcount 1.0 -> 2.0: promoted.*\"event\":\"promoted\".*")));
+  }
+
+  @Test
+  void aGateNotifiesWhoToAskAndHowThenTheResumeAndWhoGaveIt() throws Exception {
+    canaryMetrics("120", "0", "0.21");
+    String[] gated = args("--output", "json");
+    gated[Arrays.asList(gated).indexOf("50,100")] = "50,pause,100";
+    CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.run(env, gated));
+    await("the rollout at its gate").atMost(Duration.ofSeconds(30)).until(() -> LOCKS.kv()
+        .value("filewcount/rollout/filewcount/state").orElse("").contains("\"phase\":\"paused\""));
+    // The gate's notice names the commands that answer it, as a person reads them in the chat.
+    hook.verify(postRequestedFor(urlPathEqualTo("/hook")).withRequestBody(matching("(?s)\\{\"text\":\"[^\"]*"
+        + "gate after step 1/2[^\"]*filewcount-agent rollout resume --service filewcount[^\"]*"
+        + "rollout abort --service filewcount.*\"event\":\"paused\".*")));
+
+    ConsulHttp http = new ConsulHttp(ConsulSettings.fromEnvironment(Map.of(), consul.baseUrl()));
+    RolloutVerbs.Outcome resumed = new RolloutVerbs(http, new ConsulTrafficControl(http), Optional.empty(),
+        Optional.empty(), Clock.systemUTC()).request("filewcount", OperatorRequest.Action.RESUME, "ops@laptop");
+
+    assertThat(resumed.exitCode()).as(resumed.message()).isZero();
+    assertThat(run.get().exitCode()).as(run.get().err()).isZero();
+    hook.verify(postRequestedFor(urlPathEqualTo("/hook")).withRequestBody(matching(
+        "(?s)\\{\"text\":\"[^\"]*rollout resume' from ops@laptop.*\"event\":\"resumed\".*")));
   }
 
   @Test

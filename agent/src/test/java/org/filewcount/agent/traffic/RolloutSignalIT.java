@@ -1,12 +1,10 @@
 package org.filewcount.agent.traffic;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,6 +20,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.filewcount.agent.registry.StubConsul;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,14 +34,19 @@ class RolloutSignalIT {
   @RegisterExtension
   static WireMockExtension consul = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
 
+  /** KV and sessions: the rollout's lock and state. */
+  private final StubConsul locks = new StubConsul();
+
+  @AfterEach
+  void stopLocks() {
+    locks.close();
+  }
+
   @Test
   void sigtermMidStepRestoresStableBeforeExit() throws Exception {
     consul.stubFor(get(urlPathEqualTo("/v1/health/service/filewcount"))
         .willReturn(okJson(ConsulFixtures.healthOf("1.0:2:2", "2.0:1:1"))));
-    for (String kind : new String[] {"service-defaults", "service-resolver", "service-splitter"}) {
-      consul.stubFor(get(urlEqualTo("/v1/config/" + kind + "/filewcount")).willReturn(aResponse().withStatus(404)));
-    }
-    consul.stubFor(put(urlPathEqualTo("/v1/config")).willReturn(okJson("true")));
+    ConsulFixtures.noEntriesYet(consul, locks);
 
     String jar = System.getProperty("agent.jar", "target/filewcount-agent.jar");
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -78,15 +83,26 @@ class RolloutSignalIT {
 
     List<ServeEvent> served = new ArrayList<>(consul.getAllServeEvents());
     Collections.reverse(served);
-    List<String> splitters = served.stream()
-        .filter(e -> e.getRequest().getMethod().getName().equals("PUT"))
+    List<JsonNode> splitters = served.stream()
+        .filter(e -> e.getRequest().getMethod().getName().equals("PUT") && e.getRequest().getUrl().startsWith("/v1/config"))
         .map(e -> Json.parse(e.getRequest().getBodyAsString()))
         .filter(n -> n.path("Kind").asText().equals("service-splitter"))
-        .map(n -> n.path("Splits").toString()).toList();
-    assertThat(splitters).containsExactly(
-        "[{\"Weight\":75,\"ServiceSubset\":\"v1-0\"},{\"Weight\":25,\"ServiceSubset\":\"v2-0\"}]",
-        "[{\"Weight\":100,\"ServiceSubset\":\"v1-0\"}]");
+        .map(n -> n.path("Splits")).toList();
+    assertThat(splitters).extracting(RolloutSignalIT::weights).containsExactly("75 v1-0, 25 v2-0", "100 v1-0");
+    // While two versions share the traffic each split pins its version's cookie (ADR 0018).
+    assertThat(splitters.get(0).findValuesAsText("Set-Cookie"))
+        .satisfiesExactly(c -> assertThat(c).startsWith("filewcount-version=v1-0;"),
+            c -> assertThat(c).startsWith("filewcount-version=v2-0;"));
+    // Every exit path releases the lock: the next rollout may start at once, and the state records the abort.
+    assertThat(locks.kv().holder("filewcount/rollout/filewcount/lock")).isEmpty();
+    assertThat(locks.kv().value("filewcount/rollout/filewcount/state").orElseThrow()).contains("\"phase\":\"aborted\"");
     consul.verify(putRequestedFor(urlPathEqualTo("/v1/config")).withRequestBody(equalToJson(
         "{\"Kind\":\"service-splitter\",\"Name\":\"filewcount\",\"Splits\":[{\"Weight\":100,\"ServiceSubset\":\"v1-0\"}]}")));
+  }
+
+  private static String weights(JsonNode splits) {
+    List<String> out = new ArrayList<>();
+    splits.forEach(s -> out.add(s.path("Weight").asInt() + " " + s.path("ServiceSubset").asText()));
+    return String.join(", ", out);
   }
 }

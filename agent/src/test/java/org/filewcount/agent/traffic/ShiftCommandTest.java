@@ -116,7 +116,7 @@ class ShiftCommandTest {
     consul.verify(putRequestedFor(urlEqualTo("/v1/config?cas=9")).withRequestBody(
         com.github.tomakehurst.wiremock.client.WireMock.equalToJson("""
             {"Kind":"service-splitter","Name":"filewcount",
-             "Splits":[{"Weight":75,"ServiceSubset":"v1-0"},{"Weight":25,"ServiceSubset":"v2-0"}]}""")));
+             "Splits":[{"Weight":75,"ServiceSubset":"v1-0"},{"Weight":25,"ServiceSubset":"v2-0"}]}""", true, true)));
   }
 
   @Test
@@ -127,10 +127,10 @@ class ShiftCommandTest {
     JsonNode plan = Json.parse(r.out());
     assertThat(plan.isArray()).isTrue();
     assertThat(plan).extracting(n -> n.path("Kind").asText())
-        .containsExactly("service-defaults", "service-resolver", "service-splitter");
+        .containsExactly("service-defaults", "service-resolver", "service-router", "service-splitter");
     assertThat(plan.get(1).path("Subsets").path("v2-0").path("Filter").asText())
         .isEqualTo("Service.Meta.version == \"2.0\"");
-    assertThat(plan.get(2).path("Splits").get(1).path("Weight").asInt()).isEqualTo(25);
+    assertThat(plan.get(3).path("Splits").get(1).path("Weight").asInt()).isEqualTo(25);
     consul.verify(0, putRequestedFor(urlPathEqualTo("/v1/config")));
   }
 
