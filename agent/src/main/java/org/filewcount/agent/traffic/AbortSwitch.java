@@ -41,10 +41,6 @@ public final class AbortSwitch implements Sleeper {
 
   @Override
   public void pause(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    REAL_TIME.pause(d);
   }
 }

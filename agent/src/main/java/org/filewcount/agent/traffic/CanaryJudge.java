@@ -15,7 +15,7 @@ import org.filewcount.agent.config.Durations;
  * {@code minRequests} in the window. When stable had no error at all, one error in its request count
  * stands in for its ratio, so a single failed upload on the canary does not count as "infinitely worse".
  */
-public final class CanaryJudge {
+final class CanaryJudge {
 
   private CanaryJudge() {}
 

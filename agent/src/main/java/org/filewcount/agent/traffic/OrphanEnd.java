@@ -2,6 +2,7 @@ package org.filewcount.agent.traffic;
 
 import java.time.Clock;
 import java.util.Optional;
+import org.filewcount.agent.consul.ConsulHttp;
 import org.filewcount.agent.traffic.OperatorRequest.Action;
 import org.filewcount.agent.traffic.RolloutState.Phase;
 

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import org.filewcount.agent.config.ConsulSettings;
+import org.filewcount.agent.consul.ConsulHttp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +55,7 @@ public final class SplitWatcher implements AutoCloseable {
 
   /** Starts watching on a daemon thread; the first weights arrive as soon as Consul answers. */
   public static SplitWatcher start(ConsulSettings consul, String service, Consumer<Map<String, Double>> onWeights) {
-    SplitWatcher w = new SplitWatcher(new ConsulHttp(consul, Duration.ofSeconds(10)), service, onWeights, WAIT,
+    SplitWatcher w = new SplitWatcher(new ConsulHttp(consul), service, onWeights, WAIT,
         Duration.ofSeconds(60));
     w.thread.start();
     return w;
@@ -70,7 +71,7 @@ public final class SplitWatcher implements AutoCloseable {
     boolean reachable = true;
     while (running) {
       try {
-        ConsulHttp.Response r = http.get("/v1/config/" + ConsulTrafficControl.SERVICE_SPLITTER + "/"
+        ConsulHttp.Response r = http.get("/v1/config/" + SplitEntries.SERVICE_SPLITTER + "/"
             + ConsulTrafficControl.encode(service) + "?index=" + index + "&wait=" + wait.toSeconds() + "s", wait);
         long next = r.index().orElse(0L);
         if (r.status() == 404) {
@@ -114,7 +115,7 @@ public final class SplitWatcher implements AutoCloseable {
 
   private Map<String, Double> weights(ObjectNode splitter) {
     Optional<ObjectNode> resolver = Optional.empty();
-    ConsulHttp.Response r = http.get("/v1/config/" + ConsulTrafficControl.SERVICE_RESOLVER + "/"
+    ConsulHttp.Response r = http.get("/v1/config/" + SplitEntries.SERVICE_RESOLVER + "/"
         + ConsulTrafficControl.encode(service));
     if (r.ok()) {
       JsonNode body = Json.parse(r.body());
@@ -122,7 +123,7 @@ public final class SplitWatcher implements AutoCloseable {
         resolver = Optional.of((ObjectNode) body);
       }
     }
-    TrafficState state = ConsulTrafficControl.state(service, Map.of(), resolver, Optional.of(splitter));
+    TrafficState state = SplitEntries.state(service, Map.of(), resolver, Optional.of(splitter));
     return state.weights();
   }
 

@@ -1,5 +1,7 @@
 package org.filewcount.agent.traffic;
 
+import org.filewcount.agent.consul.ConsulException;
+
 /** Reads and sets a service's traffic split. Consul in production; an in-memory fake in rollout tests. */
 public interface TrafficControl {
 

@@ -77,7 +77,7 @@ final class VersionStickiness {
     if (current.isEmpty() && sticky.isEmpty()) {
       return Optional.empty();
     }
-    ObjectNode next = ConsulTrafficControl.base(current, SERVICE_ROUTER, service);
+    ObjectNode next = SplitEntries.base(current, SERVICE_ROUTER, service);
     List<JsonNode> others = new ArrayList<>();
     next.path("Routes").forEach(r -> {
       if (ownedRouteSubset(r).isEmpty()) {
@@ -100,7 +100,7 @@ final class VersionStickiness {
       route.set("Destination", destination);
     }
     others.forEach(routes::add);
-    return ConsulTrafficControl.changed(current, next);
+    return SplitEntries.changed(current, next);
   }
 
   /** Adds (sticky) or removes (not sticky) the split's Set-Cookie, keeping every other header modifier. */

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 import org.filewcount.agent.config.ConsulSettings;
+import org.filewcount.agent.consul.ConsulHttp;
 import org.filewcount.agent.testing.ConsulContainers;
 import org.filewcount.agent.testing.ContainerLogsOnFailure;
 import org.junit.jupiter.api.BeforeAll;

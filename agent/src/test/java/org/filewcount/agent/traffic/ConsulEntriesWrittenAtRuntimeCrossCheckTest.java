@@ -69,11 +69,11 @@ class ConsulEntriesWrittenAtRuntimeCrossCheckTest {
   private void step(Split split, Set<String> instanceVersions) {
     Set<String> wanted = new LinkedHashSet<>(instanceVersions);
     wanted.addAll(split.versions());
-    defaults = or(ConsulTrafficControl.serviceDefaults(SERVICE, defaults), defaults);
-    resolver = or(ConsulTrafficControl.resolverWithSubsets(SERVICE, resolver, wanted, split.stable()), resolver);
+    defaults = or(SplitEntries.serviceDefaults(SERVICE, defaults), defaults);
+    resolver = or(SplitEntries.resolverWithSubsets(SERVICE, resolver, wanted, split.stable()), resolver);
     router = or(VersionStickiness.router(SERVICE, router, split), router);
-    splitter = or(ConsulTrafficControl.splitter(SERVICE, splitter, split), splitter);
-    resolver = or(ConsulTrafficControl.resolverPruned(SERVICE, resolver, splitter, router, instanceVersions), resolver);
+    splitter = or(SplitEntries.splitter(SERVICE, splitter, split), splitter);
+    resolver = or(SplitEntries.resolverPruned(SERVICE, resolver, splitter, router, instanceVersions), resolver);
   }
 
   private List<JsonNode> current() {

@@ -26,6 +26,8 @@ import java.util.Optional;
 import org.filewcount.agent.config.ConfigException;
 import org.filewcount.agent.config.ConsulSettings;
 import org.filewcount.agent.config.Secret;
+import org.filewcount.agent.consul.ConsulException;
+import org.filewcount.agent.consul.ConsulHttp;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,7 +44,7 @@ class ConsulTrafficControlTest {
   void setUp() {
     ConsulSettings settings = new ConsulSettings(URI.create(consul.baseUrl()), Optional.of(Secret.of("s3cr3t-token")),
         Optional.empty());
-    traffic = new ConsulTrafficControl(new ConsulHttp(settings), 4);
+    traffic = new ConsulTrafficControl(new ConsulHttp(settings), Sleeper.REAL_TIME, 4);
   }
 
   private void health(String body) {

@@ -26,7 +26,7 @@ final class ObjectNodes {
         {"Kind":"service-splitter","Name":"filewcount",
          "Splits":[{"Weight":10,"ServiceSubset":"v1-0"},{"Weight":90,"ServiceSubset":"v2-0"}]}""");
 
-    Optional<ObjectNode> pruned = ConsulTrafficControl.resolverPruned("filewcount", Optional.of(resolver),
+    Optional<ObjectNode> pruned = SplitEntries.resolverPruned("filewcount", Optional.of(resolver),
         Optional.of(splitter), Optional.empty(), Set.of("2.0"));
 
     assertThat(pruned).isPresent();

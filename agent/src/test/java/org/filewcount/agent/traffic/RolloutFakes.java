@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import org.filewcount.agent.consul.ConsulException;
 
 /** In-memory stand-ins for the rollout's seams: time, Consul, metrics, Nomad. */
 final class RolloutFakes {

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.filewcount.agent.config.ConsulSettings;
 import org.filewcount.agent.config.Secret;
+import org.filewcount.agent.consul.ConsulHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,7 @@ class SplitWatcherTest {
   private void start() {
     ConsulSettings settings = new ConsulSettings(URI.create(consul.baseUrl()), Optional.of(Secret.of("watch-tok")),
         Optional.empty());
-    watcher = new SplitWatcher(new ConsulHttp(settings, Duration.ofSeconds(5)), "filewcount", seen::add,
+    watcher = new SplitWatcher(new ConsulHttp(settings, Duration.ofSeconds(5), Duration.ofSeconds(5)), "filewcount", seen::add,
         Duration.ofSeconds(1), Duration.ofMillis(400));
     watcher.startThread();
   }

@@ -43,10 +43,10 @@ class StickyRoutingTest {
     ObjectNode resolver = staticResolver.deepCopy();
     ObjectNode router = staticRouter.deepCopy();
     Set<String> versions = instances.stream().map(Instance::version).collect(Collectors.toSet());
-    resolver = ConsulTrafficControl.resolverWithSubsets("filewcount", Optional.of(resolver), versions, split.stable())
+    resolver = SplitEntries.resolverWithSubsets("filewcount", Optional.of(resolver), versions, split.stable())
         .orElse(resolver);
     router = VersionStickiness.router("filewcount", Optional.of(router), split).orElse(router);
-    ObjectNode splitter = ConsulTrafficControl.splitter("filewcount", Optional.empty(), split).orElseThrow();
+    ObjectNode splitter = SplitEntries.splitter("filewcount", Optional.empty(), split).orElseThrow();
     return new EnvoyRoutingModel(router, Optional.of(splitter), resolver, instances, seed);
   }
 

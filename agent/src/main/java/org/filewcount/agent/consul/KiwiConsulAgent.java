@@ -1,4 +1,4 @@
-package org.filewcount.agent.registry;
+package org.filewcount.agent.consul;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,28 +9,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import okhttp3.HttpUrl;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 import org.filewcount.agent.config.ConsulSettings;
 import org.filewcount.agent.config.PemTrust;
 import org.filewcount.agent.config.Secret;
 import org.kiwiproject.consul.Consul;
-import org.kiwiproject.consul.ConsulException;
 import org.kiwiproject.consul.NotRegisteredException;
 import org.kiwiproject.consul.model.State;
 import org.kiwiproject.consul.model.health.HealthCheck;
 import org.kiwiproject.consul.model.health.ServiceHealth;
 
 /**
- * {@link ConsulAgent} on org.kiwiproject:consul-client (ADR 0001). consul-client does reads, TTL
- * heartbeats, maintenance and deregistration; the register call is sent with OkHttp (the same
- * HTTP stack consul-client runs on) because consul-client's {@code Registration} cannot express a
- * Connect sidecar.
+ * {@link ConsulAgent} on org.kiwiproject:consul-client (ADR 0001, ADR 0023). consul-client does reads, TTL
+ * heartbeats, maintenance and deregistration; the register call goes through {@link ConsulHttp}, the
+ * transport every other Consul call uses, because consul-client's {@code Registration} cannot express a
+ * Connect sidecar. Both sides take address, token, CA and timeouts from the same {@link ConsulSettings}
+ * and fail with the one {@link ConsulException}.
  *
  * <p>The ACL token goes only into the {@code X-Consul-Token} header: consul-client's
  * {@code withTokenAuth} sets that header, while its {@code withAclToken} would append
@@ -38,27 +31,23 @@ import org.kiwiproject.consul.model.health.ServiceHealth;
  */
 public final class KiwiConsulAgent implements ConsulAgent {
 
-  public static final String TOKEN_HEADER = "X-Consul-Token";
+  public static final String TOKEN_HEADER = ConsulHttp.TOKEN_HEADER;
 
   /** The local agent is on this host: anything slower than this is an outage, not latency. */
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
   static final Duration READ_TIMEOUT = Duration.ofSeconds(3);
 
-  private static final MediaType JSON_TYPE = MediaType.get("application/json");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Consul consul;
-  private final OkHttpClient http;
-  private final HttpUrl base;
+  private final ConsulHttp http;
 
-  private KiwiConsulAgent(Consul consul, OkHttpClient http, HttpUrl base) {
+  private KiwiConsulAgent(Consul consul, ConsulHttp http) {
     this.consul = consul;
     this.http = http;
-    this.base = base;
   }
 
   public static KiwiConsulAgent connect(ConsulSettings settings) {
-    HttpUrl base = HttpUrl.get(settings.address().toString());
     Optional<PemTrust> tls = settings.caCert().map(p -> PemTrust.fromPem(p, "CONSUL_CACERT"));
 
     Consul.Builder kiwi = Consul.builder()
@@ -73,37 +62,28 @@ public final class KiwiConsulAgent implements ConsulAgent {
     }
     settings.token().map(Secret::reveal).ifPresent(kiwi::withTokenAuth);
     tls.ifPresent(t -> kiwi.withSslContext(t.sslContext()).withTrustManager(t.trustManager()));
-
-    OkHttpClient.Builder okhttp = new OkHttpClient.Builder()
-        .connectTimeout(CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-        .readTimeout(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-        .writeTimeout(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-        .retryOnConnectionFailure(false);
-    settings.token().ifPresent(token -> okhttp.addInterceptor(chain ->
-        chain.proceed(chain.request().newBuilder().header(TOKEN_HEADER, token.reveal()).build())));
-    tls.ifPresent(t -> okhttp.sslSocketFactory(t.sslContext().getSocketFactory(), t.trustManager()));
-    return new KiwiConsulAgent(kiwi.build(), okhttp.build(), base);
+    return new KiwiConsulAgent(kiwi.build(), new ConsulHttp(settings, CONNECT_TIMEOUT, READ_TIMEOUT));
   }
 
   @Override
   public void register(ObjectNode serviceDefinition) {
     String id = serviceDefinition.path("ID").asText();
-    byte[] body;
+    String body;
     try {
-      body = JSON.writeValueAsBytes(serviceDefinition);
+      body = JSON.writeValueAsString(serviceDefinition);
     } catch (IOException e) {
       throw new IllegalStateException("cannot serialise the registration of " + id, e);
     }
-    HttpUrl url = base.newBuilder().addPathSegments("v1/agent/service/register").build();
-    Request request = new Request.Builder().url(url).put(RequestBody.create(body, JSON_TYPE)).build();
-    try (Response response = http.newCall(request).execute()) {
-      if (!response.isSuccessful()) {
-        String text = response.body().string();
-        throw new ConsulUnavailableException("registering " + id + ": Consul answered " + response.code()
-            + hint(response.code()) + (text.isBlank() ? "" : " (" + text.strip() + ")"));
-      }
-    } catch (IOException e) {
-      throw new ConsulUnavailableException("registering " + id + ": " + describe(e), e);
+    ConsulHttp.Response response;
+    try {
+      response = http.put("/v1/agent/service/register", body);
+    } catch (ConsulException e) {
+      throw new ConsulException("registering " + id + ": " + e.getMessage(), e);
+    }
+    if (!response.ok()) {
+      String text = response.body() == null ? "" : response.body();
+      throw new ConsulException("registering " + id + ": Consul answered " + response.status()
+          + hint(response.status()) + (text.isBlank() ? "" : " (" + text.strip() + ")"));
     }
   }
 
@@ -111,7 +91,7 @@ public final class KiwiConsulAgent implements ConsulAgent {
   public void deregister(String serviceId) {
     try {
       consul.agentClient().deregister(serviceId);
-    } catch (ConsulException e) {
+    } catch (org.kiwiproject.consul.ConsulException e) {
       if (e.hasCode() && e.getCode() == 404) {
         return;
       }
@@ -126,17 +106,17 @@ public final class KiwiConsulAgent implements ConsulAgent {
       return true;
     } catch (NotRegisteredException e) {
       // consul-client wraps every failure of a check update in NotRegisteredException; the cause tells.
-      if (e.getCause() instanceof ConsulException ce && ce.hasCode() && isUnknownCheck(ce)) {
+      if (e.getCause() instanceof org.kiwiproject.consul.ConsulException ce && ce.hasCode() && isUnknownCheck(ce)) {
         return false;
       }
       throw unavailable("passing TTL check " + checkId, e.getCause() != null ? e.getCause() : e);
-    } catch (ConsulException e) {
+    } catch (org.kiwiproject.consul.ConsulException e) {
       throw unavailable("passing TTL check " + checkId, e);
     }
   }
 
   /** 404 on current Consul; older releases answered 500 "CheckID ... does not have associated TTL". */
-  private static boolean isUnknownCheck(ConsulException e) {
+  private static boolean isUnknownCheck(org.kiwiproject.consul.ConsulException e) {
     String message = String.valueOf(e.getMessage());
     return e.getCode() == 404 || (e.getCode() == 500
         && (message.contains("does not have associated TTL") || message.contains("Unknown check")));
@@ -146,7 +126,7 @@ public final class KiwiConsulAgent implements ConsulAgent {
   public void maintenance(String serviceId, boolean enable, String reason) {
     try {
       consul.agentClient().toggleMaintenanceMode(serviceId, enable, reason);
-    } catch (ConsulException e) {
+    } catch (org.kiwiproject.consul.ConsulException e) {
       throw unavailable((enable ? "enabling" : "disabling") + " maintenance for " + serviceId, e);
     }
   }
@@ -155,7 +135,7 @@ public final class KiwiConsulAgent implements ConsulAgent {
   public Set<String> registeredServiceIds() {
     try {
       return Set.copyOf(consul.agentClient().getServices().keySet());
-    } catch (ConsulException e) {
+    } catch (org.kiwiproject.consul.ConsulException e) {
       throw unavailable("reading the agent's services", e);
     }
   }
@@ -165,7 +145,7 @@ public final class KiwiConsulAgent implements ConsulAgent {
     List<ServiceHealth> entries;
     try {
       entries = consul.healthClient().getAllServiceInstances(serviceName).getResponse();
-    } catch (ConsulException e) {
+    } catch (org.kiwiproject.consul.ConsulException e) {
       throw unavailable("reading the health of " + serviceName, e);
     }
     List<ServiceInstance> result = new ArrayList<>();
@@ -185,19 +165,17 @@ public final class KiwiConsulAgent implements ConsulAgent {
   @Override
   public void close() {
     consul.destroy();
-    http.dispatcher().executorService().shutdown();
-    http.connectionPool().evictAll();
   }
 
-  private static ConsulUnavailableException unavailable(String what, Throwable e) {
-    if (e instanceof ConsulException ce && ce.hasCode()) {
-      return new ConsulUnavailableException(what + ": Consul answered " + ce.getCode() + hint(ce.getCode()), e);
+  private static ConsulException unavailable(String what, Throwable e) {
+    if (e instanceof org.kiwiproject.consul.ConsulException ce && ce.hasCode()) {
+      return new ConsulException(what + ": Consul answered " + ce.getCode() + hint(ce.getCode()), e);
     }
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    return new ConsulUnavailableException(what + ": " + describe(root), e);
+    return new ConsulException(what + ": " + describe(root), e);
   }
 
   private static String hint(int code) {

@@ -1,4 +1,4 @@
-package org.filewcount.agent.traffic;
+package org.filewcount.agent.consul;
 
 /** Consul could not be reached or refused a request: a runtime failure (exit 1), never a usage error. */
 public class ConsulException extends RuntimeException {

@@ -1,4 +1,4 @@
-package org.filewcount.agent.registry;
+package org.filewcount.agent.consul;
 
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package org.filewcount.agent.traffic;
+package org.filewcount.agent.consul;
 
 import java.io.IOException;
 import java.net.URI;
@@ -10,13 +10,21 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.filewcount.agent.config.ConsulSettings;
+import org.filewcount.agent.net.HttpClients;
 
 /**
- * The few Consul HTTP API calls the traffic code makes, over java.net.http. The ACL token travels only
- * in the {@code X-Consul-Token} header (a {@code ?token=} query parameter would land in access logs),
- * and no message built here ever contains it.
+ * The transport for every Consul HTTP API call consul-client cannot express (config entries, KV, sessions,
+ * blocking queries, the Connect sidecar registration), over java.net.http built by {@link HttpClients}.
+ * The ACL token travels only in the {@code X-Consul-Token} header (a {@code ?token=} query parameter would
+ * land in access logs), and no message built here ever contains it.
  */
 public final class ConsulHttp {
+
+  public static final String TOKEN_HEADER = "X-Consul-Token";
+
+  /** Consul servers may be a network hop away: a little slack over the local agent's timeouts. */
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
   /** A Consul answer: status, body, and the X-Consul-Index header for blocking queries. */
   public record Response(int status, String body, OptionalLong index) {
@@ -31,14 +39,14 @@ public final class ConsulHttp {
   private final Duration requestTimeout;
 
   public ConsulHttp(ConsulSettings settings) {
-    this(settings, Duration.ofSeconds(10));
+    this(settings, CONNECT_TIMEOUT, REQUEST_TIMEOUT);
   }
 
-  public ConsulHttp(ConsulSettings settings, Duration requestTimeout) {
+  public ConsulHttp(ConsulSettings settings, Duration connectTimeout, Duration requestTimeout) {
     this.settings = settings;
     String a = settings.address().toString();
     this.base = URI.create(a.endsWith("/") ? a.substring(0, a.length() - 1) : a);
-    this.client = TlsTrust.client(settings.caCert(), "CONSUL_CACERT", Duration.ofSeconds(5));
+    this.client = HttpClients.trusting(settings.caCert(), "CONSUL_CACERT", connectTimeout);
     this.requestTimeout = requestTimeout;
   }
 
@@ -69,7 +77,7 @@ public final class ConsulHttp {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery))
         .timeout(timeout)
         .header("Accept", "application/json");
-    settings.token().ifPresent(t -> b.header("X-Consul-Token", t.reveal()));
+    settings.token().ifPresent(t -> b.header(TOKEN_HEADER, t.reveal()));
     return b;
   }
 
@@ -100,7 +108,7 @@ public final class ConsulHttp {
   }
 
   /** Turns a non-2xx answer into an error that says what to do; Consul's own text is kept (it has no token). */
-  static ConsulException failure(String what, Response r) {
+  public static ConsulException failure(String what, Response r) {
     String body = r.body() == null ? "" : r.body().strip();
     if (body.length() > 500) {
       body = body.substring(0, 500) + "...";

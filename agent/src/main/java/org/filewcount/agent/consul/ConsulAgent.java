@@ -1,4 +1,4 @@
-package org.filewcount.agent.registry;
+package org.filewcount.agent.consul;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -8,7 +8,7 @@ import java.util.Set;
  * The local Consul agent's HTTP API, as far as the agent uses it. The seam exists so the
  * registration loop can be tested against a stub Consul and so {@code status} shares one client.
  *
- * <p>Every method throws {@link ConsulUnavailableException} when Consul cannot be reached or
+ * <p>Every method throws {@link ConsulException} when Consul cannot be reached or
  * answers with an error the caller cannot act on; "not found" is a normal answer, not an error.
  */
 public interface ConsulAgent extends AutoCloseable {
