@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.filewcount.agent.config.Durations;
+import org.filewcount.agent.split.VersionInstances;
 
 /**
  * Judges the canary on one window of evidence. Pure: the same evidence gives the same verdict.

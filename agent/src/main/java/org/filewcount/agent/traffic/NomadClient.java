@@ -19,6 +19,8 @@ import org.filewcount.agent.config.ConfigException;
 import org.filewcount.agent.config.Secret;
 import org.filewcount.agent.config.TokenSource;
 import org.filewcount.agent.net.HttpClients;
+import org.filewcount.agent.split.ConsulTrafficControl;
+import org.filewcount.agent.split.Json;
 
 /**
  * Nomad's deployment API over java.net.http, configured like the {@code nomad} CLI: NOMAD_ADDR

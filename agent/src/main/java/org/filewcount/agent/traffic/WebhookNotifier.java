@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.filewcount.agent.net.HttpClients;
+import org.filewcount.agent.split.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

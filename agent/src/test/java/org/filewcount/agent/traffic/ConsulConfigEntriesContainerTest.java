@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.filewcount.agent.config.ConsulSettings;
 import org.filewcount.agent.consul.ConsulHttp;
+import org.filewcount.agent.split.Json;
+import org.filewcount.agent.split.Subsets;
 import org.filewcount.agent.testing.ConsulContainers;
 import org.filewcount.agent.testing.ContainerLogsOnFailure;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,4 +1,4 @@
-package org.filewcount.agent.traffic;
+package org.filewcount.agent.split;
 
 /**
  * What Consul's health API says about one version of the service.

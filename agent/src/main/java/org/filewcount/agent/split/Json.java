@@ -1,4 +1,4 @@
-package org.filewcount.agent.traffic;
+package org.filewcount.agent.split;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,15 +8,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Comparator;
 
-/** One ObjectMapper for the traffic code; Consul entries are handled as trees so unknown fields survive. */
-final class Json {
+/** One ObjectMapper for the split and rollout code; Consul entries are handled as trees so unknown fields survive. */
+public final class Json {
 
-  static final ObjectMapper MAPPER = new ObjectMapper()
+  public static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
       .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
   /** Numbers compare by value, so Consul's {@code 75} equals our {@code 75.00}. */
-  static final Comparator<JsonNode> NUMERIC_AWARE = (a, b) -> {
+  public static final Comparator<JsonNode> NUMERIC_AWARE = (a, b) -> {
     if (a.equals(b)) {
       return 0;
     }
@@ -28,7 +28,7 @@ final class Json {
 
   private Json() {}
 
-  static JsonNode parse(String text) {
+  public static JsonNode parse(String text) {
     try {
       return MAPPER.readTree(text);
     } catch (IOException e) {
@@ -36,7 +36,7 @@ final class Json {
     }
   }
 
-  static String write(Object value) {
+  public static String write(Object value) {
     try {
       return MAPPER.writeValueAsString(value);
     } catch (IOException e) {
@@ -44,7 +44,7 @@ final class Json {
     }
   }
 
-  static String pretty(Object value) {
+  public static String pretty(Object value) {
     try {
       return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value);
     } catch (IOException e) {
@@ -52,7 +52,7 @@ final class Json {
     }
   }
 
-  static boolean sameContent(JsonNode a, JsonNode b) {
+  public static boolean sameContent(JsonNode a, JsonNode b) {
     return a.equals(NUMERIC_AWARE, b);
   }
 }

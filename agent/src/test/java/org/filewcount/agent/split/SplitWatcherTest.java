@@ -1,4 +1,4 @@
-package org.filewcount.agent.traffic;
+package org.filewcount.agent.split;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;

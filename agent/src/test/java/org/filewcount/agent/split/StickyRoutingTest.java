@@ -1,4 +1,4 @@
-package org.filewcount.agent.traffic;
+package org.filewcount.agent.split;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,8 +10,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.filewcount.agent.infra.ConsulEntryFiles;
-import org.filewcount.agent.traffic.EnvoyRoutingModel.Browser;
-import org.filewcount.agent.traffic.EnvoyRoutingModel.Instance;
+import org.filewcount.agent.split.EnvoyRoutingModel.Browser;
+import org.filewcount.agent.split.EnvoyRoutingModel.Instance;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
