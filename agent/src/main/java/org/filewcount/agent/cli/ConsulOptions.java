@@ -5,7 +5,7 @@ import org.filewcount.agent.config.ConsulSettings;
 import picocli.CommandLine.Option;
 
 /** {@code --consul}, shared by every command that talks to Consul. The token has no flag on purpose. */
-public final class ConsulOptions implements EnvironmentFactory.NeedsEnvironment {
+final class ConsulOptions implements EnvironmentFactory.NeedsEnvironment {
 
   @Option(names = "--consul", paramLabel = "URL",
       description = "Local Consul agent's HTTP address. Default: $CONSUL_HTTP_ADDR, else "

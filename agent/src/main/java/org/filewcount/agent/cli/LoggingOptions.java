@@ -3,9 +3,9 @@ package org.filewcount.agent.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.jul.LevelChangePropagator;
 import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.jul.LevelChangePropagator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
  * Logging flags shared by long-running commands. Logs go to stderr so that stdout stays clean for
  * command output ({@code status --output json}, {@code shift --dry-run}).
  */
-public final class LoggingOptions {
+final class LoggingOptions {
 
   public enum Format { text, json }
 

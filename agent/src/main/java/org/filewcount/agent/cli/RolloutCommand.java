@@ -15,30 +15,31 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.filewcount.agent.config.Durations;
+import org.filewcount.agent.consul.ConsulException;
+import org.filewcount.agent.consul.ConsulHttp;
+import org.filewcount.agent.split.ConsulTrafficControl;
+import org.filewcount.agent.split.Sleeper;
 import org.filewcount.agent.traffic.AbortSwitch;
 import org.filewcount.agent.traffic.ConsoleReporter;
-import org.filewcount.agent.traffic.ConsulException;
-import org.filewcount.agent.traffic.ConsulHttp;
 import org.filewcount.agent.traffic.ConsulSteering;
-import org.filewcount.agent.traffic.ConsulTrafficControl;
 import org.filewcount.agent.traffic.NomadClient;
 import org.filewcount.agent.traffic.NomadDeployments;
 import org.filewcount.agent.traffic.PrometheusMetrics;
 import org.filewcount.agent.traffic.Rollout;
 import org.filewcount.agent.traffic.RolloutListener;
+import org.filewcount.agent.traffic.RolloutLock;
 import org.filewcount.agent.traffic.RolloutPlan;
 import org.filewcount.agent.traffic.RolloutResult;
-import org.filewcount.agent.traffic.RolloutTrace;
-import org.filewcount.agent.traffic.RolloutLock;
 import org.filewcount.agent.traffic.RolloutState;
 import org.filewcount.agent.traffic.RolloutStateStore;
 import org.filewcount.agent.traffic.RolloutSteps;
+import org.filewcount.agent.traffic.RolloutTrace;
 import org.filewcount.agent.traffic.Thresholds;
 import org.filewcount.agent.traffic.WebhookNotifier;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 @Command(name = "rollout", mixinStandardHelpOptions = true,
     subcommands = {
@@ -150,7 +151,7 @@ final class RolloutCommand implements Callable<Integer>, EnvironmentFactory.Need
     logging.apply();
 
     ConsulHttp http = new ConsulHttp(consul.settings());
-    ConsulTrafficControl traffic = new ConsulTrafficControl(http);
+    ConsulTrafficControl traffic = new ConsulTrafficControl(http, Sleeper.REAL_TIME);
     Optional<NomadDeployments> deployments = nomad ? Optional.of(NomadClient.fromEnvironment(env)) : Optional.empty();
     PrintWriter out = spec.commandLine().getOut();
     List<RolloutListener> listeners = new ArrayList<>();

@@ -5,17 +5,18 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.filewcount.agent.traffic.ConsulHttp;
-import org.filewcount.agent.traffic.ConsulTrafficControl;
+import org.filewcount.agent.consul.ConsulHttp;
+import org.filewcount.agent.split.ConsulTrafficControl;
+import org.filewcount.agent.split.Sleeper;
 import org.filewcount.agent.traffic.NomadClient;
 import org.filewcount.agent.traffic.NomadDeployments;
 import org.filewcount.agent.traffic.OperatorRequest;
 import org.filewcount.agent.traffic.RolloutStatus;
 import org.filewcount.agent.traffic.RolloutVerbs;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code rollout status|pause|resume|promote|abort}: the verbs that see and steer a rollout from any
@@ -47,7 +48,7 @@ final class RolloutVerbCommands {
       FlagValues.serviceName(service);
       ConsulHttp http = new ConsulHttp(consul.settings());
       Optional<NomadDeployments> n = nomad ? Optional.of(NomadClient.fromEnvironment(env)) : Optional.empty();
-      return new RolloutVerbs(http, new ConsulTrafficControl(http), n, Optional.ofNullable(nomadJob), Clock.systemUTC());
+      return new RolloutVerbs(http, new ConsulTrafficControl(http, Sleeper.REAL_TIME), n, Optional.ofNullable(nomadJob), Clock.systemUTC());
     }
 
     int print(RolloutVerbs.Outcome o) {

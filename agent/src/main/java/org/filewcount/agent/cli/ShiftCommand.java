@@ -5,17 +5,18 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.filewcount.agent.traffic.ConsulHttp;
-import org.filewcount.agent.traffic.ConsulTrafficControl;
-import org.filewcount.agent.traffic.EntryWrite;
-import org.filewcount.agent.traffic.Split;
-import org.filewcount.agent.traffic.TrafficJson;
-import org.filewcount.agent.traffic.TrafficState;
-import org.filewcount.agent.traffic.VersionInstances;
-import picocli.CommandLine;
+import org.filewcount.agent.consul.ConsulHttp;
+import org.filewcount.agent.split.ConsulTrafficControl;
+import org.filewcount.agent.split.EntryWrite;
+import org.filewcount.agent.split.Sleeper;
+import org.filewcount.agent.split.Split;
+import org.filewcount.agent.split.TrafficJson;
+import org.filewcount.agent.split.TrafficState;
+import org.filewcount.agent.split.VersionInstances;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 @Command(name = "shift", mixinStandardHelpOptions = true,
     description = {
@@ -55,7 +56,7 @@ final class ShiftCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ConsulTrafficControl traffic = new ConsulTrafficControl(new ConsulHttp(consul.settings()));
+    ConsulTrafficControl traffic = new ConsulTrafficControl(new ConsulHttp(consul.settings()), Sleeper.REAL_TIME);
     Split requested = requestedSplit(traffic);
     PrintWriter out = spec.commandLine().getOut();
     if (dryRun) {

@@ -6,29 +6,29 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.filewcount.agent.config.ConsulSettings;
 import org.filewcount.agent.config.HostPort;
-import org.filewcount.agent.registry.ConsulAgent;
-import org.filewcount.agent.registry.ConsulUnavailableException;
-import org.filewcount.agent.registry.KiwiConsulAgent;
-import org.filewcount.agent.registry.ServiceInstance;
-import org.filewcount.agent.traffic.ConsulException;
-import org.filewcount.agent.traffic.ConsulHttp;
-import org.filewcount.agent.traffic.ConsulTrafficControl;
+import org.filewcount.agent.consul.ConsulAgent;
+import org.filewcount.agent.consul.ConsulException;
+import org.filewcount.agent.consul.ConsulHttp;
+import org.filewcount.agent.consul.KiwiConsulAgent;
+import org.filewcount.agent.consul.ServiceInstance;
+import org.filewcount.agent.split.ConsulTrafficControl;
+import org.filewcount.agent.split.Sleeper;
+import org.filewcount.agent.split.TrafficControl;
 import org.filewcount.agent.traffic.PrometheusMetrics;
-import org.filewcount.agent.traffic.TrafficControl;
 import org.filewcount.agent.traffic.TrafficStatus;
 import org.filewcount.agent.traffic.VersionMetrics;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = {
@@ -63,7 +63,7 @@ final class StatusCommand implements Callable<Integer> {
   /** Tests swap in a factory; the token only ever travels inside the client. */
   Function<ConsulSettings, ConsulAgent> consulFactory = KiwiConsulAgent::connect;
 
-  Function<ConsulSettings, TrafficControl> trafficFactory = s -> new ConsulTrafficControl(new ConsulHttp(s));
+  Function<ConsulSettings, TrafficControl> trafficFactory = s -> new ConsulTrafficControl(new ConsulHttp(s), Sleeper.REAL_TIME);
 
   @Override
   public Integer call() throws Exception {
@@ -76,7 +76,7 @@ final class StatusCommand implements Callable<Integer> {
     try (ConsulAgent agent = consulFactory.apply(settings)) {
       instances = new ArrayList<>(agent.instances(service));
       traffic = TrafficStatus.read(trafficFactory.apply(settings), metrics, service, metricsWindow);
-    } catch (ConsulUnavailableException | ConsulException e) {
+    } catch (ConsulException e) {
       spec.commandLine().getErr().println("error: cannot read '" + service + "' from Consul at "
           + settings.address() + ": " + e.getMessage());
       return Main.EXIT_FAILURE;

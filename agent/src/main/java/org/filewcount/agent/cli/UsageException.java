@@ -1,7 +1,7 @@
 package org.filewcount.agent.cli;
 
 /** Bad input found after parsing (values that conflict, unknown versions): exit code 2. */
-public class UsageException extends RuntimeException {
+class UsageException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 

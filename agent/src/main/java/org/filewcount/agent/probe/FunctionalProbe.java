@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.filewcount.agent.app.ResultPage;
 import org.filewcount.agent.app.WordCounts;
+import org.filewcount.agent.net.HttpClients;
 
 /**
  * Proves the whole app path works (nginx, uwsgi, Flask, the disk write) by doing what a user does:
@@ -61,11 +62,7 @@ public final class FunctionalProbe {
     this.uploadUrl = appUrl.resolve("/file_upload");
     this.timeout = timeout;
     this.clock = clock;
-    this.http = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(timeout)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+    this.http = HttpClients.http1(timeout);
   }
 
   public URI uploadUrl() {

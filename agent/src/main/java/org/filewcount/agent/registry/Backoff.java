@@ -11,7 +11,7 @@ import java.util.function.DoubleSupplier;
  *
  * <p>Not thread-safe: one loop owns one instance.
  */
-public final class Backoff {
+final class Backoff {
 
   private final Duration initial;
   private final Duration cap;

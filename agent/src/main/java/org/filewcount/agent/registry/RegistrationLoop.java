@@ -12,6 +12,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.filewcount.agent.consul.ConsulAgent;
+import org.filewcount.agent.consul.ConsulException;
 import org.filewcount.agent.probe.ProbeListener;
 import org.filewcount.agent.probe.ProbeResult;
 import org.slf4j.Logger;
@@ -122,7 +124,7 @@ public final class RegistrationLoop implements ProbeListener, AutoCloseable {
       for (String id : payload.idsSidecarFirst()) {
         try {
           consul.maintenance(id, true, "filewcount-agent draining before shutdown");
-        } catch (ConsulUnavailableException e) {
+        } catch (ConsulException e) {
           ok = false;
           log.warn("Could not put {} into maintenance ({}); it stays listed until deregistration or its"
               + " checks fail", id, e.getMessage());
@@ -152,7 +154,7 @@ public final class RegistrationLoop implements ProbeListener, AutoCloseable {
       for (String id : payload.idsSidecarFirst()) {
         try {
           consul.deregister(id);
-        } catch (ConsulUnavailableException e) {
+        } catch (ConsulException e) {
           ok = false;
           log.warn("Could not deregister {} ({}); Consul removes it {} after its TTL check turns critical",
               id, e.getMessage(),
@@ -188,7 +190,7 @@ public final class RegistrationLoop implements ProbeListener, AutoCloseable {
       backoff.reset();
       transition(RegistrationState.REGISTERED);
       delay = timing.watchEvery();
-    } catch (ConsulUnavailableException e) {
+    } catch (ConsulException e) {
       registered = false;
       delay = backoff.next();
       if (state != RegistrationState.CONSUL_UNREACHABLE) {
@@ -214,7 +216,7 @@ public final class RegistrationLoop implements ProbeListener, AutoCloseable {
     registered = true;
     everRegistered = true;
     if (!consul.passTtl(payload.ttlCheckId(), "agent alive")) {
-      throw new ConsulUnavailableException("Consul does not know TTL check " + payload.ttlCheckId()
+      throw new ConsulException("Consul does not know TTL check " + payload.ttlCheckId()
           + " right after registering it");
     }
     nextHeartbeat = clock.instant().plus(timing.heartbeatEvery());

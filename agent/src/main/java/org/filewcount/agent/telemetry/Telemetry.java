@@ -1,6 +1,5 @@
 package org.filewcount.agent.telemetry;
 
-import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
@@ -133,11 +132,6 @@ public final class Telemetry implements AutoCloseable {
     return metricsSource;
   }
 
-  /** The SDK, for anything that needs to create its own spans. */
-  public OpenTelemetry openTelemetry() {
-    return sdk;
-  }
-
   /** Exports what is buffered (spans, log records, and metrics when pushed), waiting at most {@code timeout}. */
   public boolean flush(Duration timeout) {
     CompletableResultCode result = CompletableResultCode.ofAll(List.of(
@@ -237,14 +231,20 @@ public final class Telemetry implements AutoCloseable {
       return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    /** OTEL_* entries of the given env, in property form, plus the guard against a second server. */
-    static Map<String, String> overrides(ConfigProperties config, Map<String, String> env) {
+    /** The OTEL_* entries of {@code env} in autoconfigure's property form (OTEL_FOO_BAR = otel.foo.bar). */
+    static Map<String, String> otelProperties(Map<String, String> env) {
       Map<String, String> o = new LinkedHashMap<>();
       env.forEach((k, v) -> {
         if (k.startsWith("OTEL_") && v != null) {
           o.put(k.toLowerCase(Locale.ROOT).replace('_', '.'), v);
         }
       });
+      return o;
+    }
+
+    /** OTEL_* entries of the given env, in property form, plus the guard against a second server. */
+    static Map<String, String> overrides(ConfigProperties config, Map<String, String> env) {
+      Map<String, String> o = otelProperties(env);
       String metrics = o.getOrDefault("otel.metrics.exporter", config.getString("otel.metrics.exporter", "none"));
       List<String> exporters = Arrays.stream(metrics.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
       if (exporters.contains("prometheus")) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.filewcount.agent.split.Sleeper;
 
 /**
  * Set once by Ctrl-C (the CLI's shutdown hook) or a test; the rollout checks it between actions and any
@@ -41,10 +42,6 @@ public final class AbortSwitch implements Sleeper {
 
   @Override
   public void pause(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    REAL_TIME.pause(d);
   }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.filewcount.agent.config.Durations;
+import org.filewcount.agent.split.VersionInstances;
 
 /**
  * Judges the canary on one window of evidence. Pure: the same evidence gives the same verdict.
@@ -15,7 +16,7 @@ import org.filewcount.agent.config.Durations;
  * {@code minRequests} in the window. When stable had no error at all, one error in its request count
  * stands in for its ratio, so a single failed upload on the canary does not count as "infinitely worse".
  */
-public final class CanaryJudge {
+final class CanaryJudge {
 
   private CanaryJudge() {}
 

@@ -3,6 +3,7 @@ package org.filewcount.agent.traffic;
 import java.io.PrintWriter;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import org.filewcount.agent.split.Json;
 
 /** Progress on stdout: one line per event, text or one JSON object per line (--output json). */
 public final class ConsoleReporter implements RolloutListener {

@@ -5,6 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
+import org.filewcount.agent.consul.ConsulException;
+import org.filewcount.agent.consul.ConsulHttp;
+import org.filewcount.agent.split.Json;
 
 /**
  * Consul's KV endpoint ({@code /v1/kv/:key}), the calls the rollout state and lock need. Consul's API

@@ -2,6 +2,8 @@ package org.filewcount.agent.traffic;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
+import org.filewcount.agent.consul.ConsulHttp;
+import org.filewcount.agent.split.Json;
 
 /**
  * Consul's session endpoint ({@code /v1/session/...}) as hashicorp/consul

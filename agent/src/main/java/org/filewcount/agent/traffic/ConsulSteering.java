@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import org.filewcount.agent.split.Sleeper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

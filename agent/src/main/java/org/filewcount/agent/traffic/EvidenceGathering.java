@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.filewcount.agent.config.Durations;
+import org.filewcount.agent.split.Sleeper;
+import org.filewcount.agent.split.TrafficControl;
+import org.filewcount.agent.split.VersionInstances;
 
 /**
  * One judgement's evidence: the canary's Consul health and its metrics (and stable's, for the relative

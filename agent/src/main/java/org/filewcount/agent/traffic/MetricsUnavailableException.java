@@ -1,7 +1,7 @@
 package org.filewcount.agent.traffic;
 
 /** The metrics source did not answer or answered something unusable. */
-public class MetricsUnavailableException extends Exception {
+class MetricsUnavailableException extends Exception {
 
   private static final long serialVersionUID = 1L;
 

@@ -18,6 +18,9 @@ import java.util.Optional;
 import org.filewcount.agent.config.ConfigException;
 import org.filewcount.agent.config.Secret;
 import org.filewcount.agent.config.TokenSource;
+import org.filewcount.agent.net.HttpClients;
+import org.filewcount.agent.split.ConsulTrafficControl;
+import org.filewcount.agent.split.Json;
 
 /**
  * Nomad's deployment API over java.net.http, configured like the {@code nomad} CLI: NOMAD_ADDR
@@ -41,7 +44,7 @@ public final class NomadClient implements NomadDeployments {
     this.token = token;
     this.namespace = namespace;
     this.region = region;
-    this.client = TlsTrust.client(caCert, "NOMAD_CACERT", Duration.ofSeconds(5));
+    this.client = HttpClients.trusting(caCert, "NOMAD_CACERT", Duration.ofSeconds(5));
   }
 
   public static NomadClient fromEnvironment(Map<String, String> env) {

@@ -2,6 +2,9 @@ package org.filewcount.agent.traffic;
 
 import java.time.Clock;
 import java.util.Optional;
+import org.filewcount.agent.consul.ConsulHttp;
+import org.filewcount.agent.split.Split;
+import org.filewcount.agent.split.TrafficControl;
 import org.filewcount.agent.traffic.OperatorRequest.Action;
 import org.filewcount.agent.traffic.RolloutState.Phase;
 

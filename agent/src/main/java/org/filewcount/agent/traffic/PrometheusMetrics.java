@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.filewcount.agent.net.HttpClients;
+import org.filewcount.agent.split.Json;
 
 /**
  * Per-version evidence from Prometheus's instant-query API ({@code GET /api/v1/query}) over the agents'
@@ -36,7 +38,7 @@ public final class PrometheusMetrics implements VersionMetrics {
   public PrometheusMetrics(URI base, Duration timeout) {
     String b = base.toString();
     this.base = URI.create(b.endsWith("/") ? b.substring(0, b.length() - 1) : b);
-    this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    this.client = HttpClients.plain(Duration.ofSeconds(5));
     this.timeout = timeout;
   }
 

@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Optional;
 import org.filewcount.agent.config.ConfigException;
 import org.filewcount.agent.config.Durations;
+import org.filewcount.agent.split.Sleeper;
+import org.filewcount.agent.split.Split;
+import org.filewcount.agent.split.TrafficControl;
 
 /**
  * The canary rollout state machine. For each step: set the split, wait the interval, judge the canary

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import org.filewcount.agent.split.Json;
+import org.filewcount.agent.split.Split;
 
 /**
  * Something a rollout did or decided. Printed (text or one JSON object per line), logged, posted to

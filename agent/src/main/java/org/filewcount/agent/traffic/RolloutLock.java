@@ -6,6 +6,8 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.filewcount.agent.consul.ConsulException;
+import org.filewcount.agent.consul.ConsulHttp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.filewcount.agent.config.ConfigException;
+import org.filewcount.agent.split.Split;
 
 /**
  * A canary rollout as the operator asked for it, validated.

@@ -3,6 +3,10 @@ package org.filewcount.agent.traffic;
 import java.math.BigDecimal;
 import java.util.Optional;
 import org.filewcount.agent.config.ConfigException;
+import org.filewcount.agent.split.Split;
+import org.filewcount.agent.split.TrafficControl;
+import org.filewcount.agent.split.TrafficState;
+import org.filewcount.agent.split.VersionInstances;
 
 /**
  * Where a rollout starts, checked before anything changes: the canary and stable versions resolved and

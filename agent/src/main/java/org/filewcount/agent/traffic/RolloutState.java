@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.filewcount.agent.consul.ConsulException;
+import org.filewcount.agent.split.Json;
 
 /**
  * A rollout's plan and progress as kept in its Consul KV key, so any terminal can see and steer it and a

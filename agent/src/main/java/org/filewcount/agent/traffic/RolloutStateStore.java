@@ -3,6 +3,8 @@ package org.filewcount.agent.traffic;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import org.filewcount.agent.consul.ConsulException;
+import org.filewcount.agent.consul.ConsulHttp;
 
 /**
  * The rollout state of each service in Consul KV, {@code filewcount/rollout/<service>/state}, beside its

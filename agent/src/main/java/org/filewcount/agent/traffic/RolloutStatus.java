@@ -2,6 +2,7 @@ package org.filewcount.agent.traffic;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Optional;
+import org.filewcount.agent.split.Json;
 
 /**
  * What {@code rollout status} reports: the recorded state (if any) and whether a live process holds its

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.filewcount.agent.config.ConfigException;
+import org.filewcount.agent.split.Split;
 
 /**
  * {@code --steps} as written: canary percentages with {@code pause} gates between them, for example

@@ -6,12 +6,10 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
-import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.filewcount.agent.telemetry.CommandTracing;
 
 /**
  * The rollout as one OpenTelemetry span ({@code rollout <service>}) with a span event per step and
@@ -39,28 +37,8 @@ public final class RolloutTrace implements RolloutListener, AutoCloseable {
    * do not turn tracing off; otherwise empty (no telemetry, no background threads).
    */
   public static Optional<RolloutTrace> fromEnvironment(Map<String, String> env) {
-    boolean endpoint = env.containsKey("OTEL_EXPORTER_OTLP_ENDPOINT") || env.containsKey("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
-    boolean off = "none".equalsIgnoreCase(env.getOrDefault("OTEL_TRACES_EXPORTER", ""))
-        || "true".equalsIgnoreCase(env.getOrDefault("OTEL_SDK_DISABLED", ""));
-    if (!endpoint || off) {
-      return Optional.empty();
-    }
-    Map<String, String> props = new HashMap<>();
-    env.forEach((k, v) -> {
-      if (k.startsWith("OTEL_")) {
-        props.put(k.toLowerCase(Locale.ROOT).replace('_', '.'), v);
-      }
-    });
-    // A CLI run is too short to scrape or push metrics usefully; only the trace is exported.
-    props.put("otel.metrics.exporter", "none");
-    props.put("otel.logs.exporter", "none");
-    props.putIfAbsent("otel.service.name", "filewcount-rollout");
-    OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
-        .addPropertiesSupplier(() -> props)
-        .disableShutdownHook()
-        .build()
-        .getOpenTelemetrySdk();
-    return Optional.of(new RolloutTrace(sdk.getTracer("org.filewcount.agent.traffic"), Optional.of(sdk)));
+    return CommandTracing.fromEnvironment(env, "filewcount-rollout")
+        .map(sdk -> new RolloutTrace(sdk.getTracer("org.filewcount.agent.traffic"), Optional.of(sdk)));
   }
 
   @Override

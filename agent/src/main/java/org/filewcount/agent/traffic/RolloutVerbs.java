@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
+import org.filewcount.agent.consul.ConsulHttp;
+import org.filewcount.agent.split.TrafficControl;
 import org.filewcount.agent.traffic.OperatorRequest.Action;
 import org.filewcount.agent.traffic.RolloutState.Phase;
 

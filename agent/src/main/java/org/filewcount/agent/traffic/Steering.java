@@ -1,6 +1,7 @@
 package org.filewcount.agent.traffic;
 
 import java.util.Optional;
+import org.filewcount.agent.split.Sleeper;
 
 /**
  * The rollout's channel to people at other terminals: the request waiting to be obeyed (the

@@ -8,6 +8,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.filewcount.agent.net.HttpClients;
+import org.filewcount.agent.split.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +23,7 @@ public final class WebhookNotifier implements RolloutListener {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookNotifier.class);
 
   private final URI url;
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client = HttpClients.plain(Duration.ofSeconds(5));
 
   public WebhookNotifier(URI url) {
     this.url = url;

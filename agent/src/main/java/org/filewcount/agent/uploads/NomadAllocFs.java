@@ -20,9 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.filewcount.agent.config.ConfigException;
-import org.filewcount.agent.config.PemTrust;
 import org.filewcount.agent.config.Secret;
 import org.filewcount.agent.config.TokenSource;
+import org.filewcount.agent.net.HttpClients;
 
 /**
  * The three read-only Nomad HTTP calls the carry makes, with the shapes of hashicorp/nomad v1.10.5:
@@ -89,10 +89,7 @@ final class NomadAllocFs {
     String a = address.endsWith("/") ? address.substring(0, address.length() - 1) : address;
     this.address = a;
     this.socket = a.startsWith("unix://") ? Optional.of(Path.of(a.substring("unix://".length()))) : Optional.empty();
-    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-        .followRedirects(HttpClient.Redirect.NEVER);
-    caCert.ifPresent(p -> b.sslContext(PemTrust.fromPem(p, "NOMAD_CACERT").sslContext()));
-    this.http = socket.isPresent() ? null : b.build();
+    this.http = socket.isPresent() ? null : HttpClients.trusting(caCert, "NOMAD_CACERT", Duration.ofSeconds(5));
     this.token = token;
     List<String> params = new ArrayList<>();
     namespace.ifPresent(ns -> params.add("namespace=" + encode(ns)));

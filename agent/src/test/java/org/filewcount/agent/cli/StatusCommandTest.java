@@ -13,7 +13,7 @@ import org.filewcount.agent.config.AgentConfig;
 import org.filewcount.agent.config.ConsulSettings;
 import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.config.InstanceIdentity;
-import org.filewcount.agent.registry.KiwiConsulAgent;
+import org.filewcount.agent.consul.KiwiConsulAgent;
 import org.filewcount.agent.registry.RegistrationPayload;
 import org.filewcount.agent.registry.StubConsul;
 import org.junit.jupiter.api.AfterEach;

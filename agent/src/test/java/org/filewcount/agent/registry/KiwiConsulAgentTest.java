@@ -16,6 +16,9 @@ import org.filewcount.agent.config.ConsulSettings;
 import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.config.InstanceIdentity;
 import org.filewcount.agent.config.Secret;
+import org.filewcount.agent.consul.ConsulException;
+import org.filewcount.agent.consul.KiwiConsulAgent;
+import org.filewcount.agent.consul.ServiceInstance;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -139,13 +142,13 @@ class KiwiConsulAgentTest {
     stub.failWith(500);
 
     assertThatThrownBy(() -> agent.register(payload.service()))
-        .isInstanceOf(ConsulUnavailableException.class).hasMessageContaining("500").hasMessageNotContaining(TOKEN);
+        .isInstanceOf(ConsulException.class).hasMessageContaining("500").hasMessageNotContaining(TOKEN);
     assertThatThrownBy(() -> agent.registeredServiceIds())
-        .isInstanceOf(ConsulUnavailableException.class).hasMessageContaining("500");
+        .isInstanceOf(ConsulException.class).hasMessageContaining("500");
     assertThatThrownBy(() -> agent.passTtl(payload.ttlCheckId(), "x"))
-        .isInstanceOf(ConsulUnavailableException.class);
+        .isInstanceOf(ConsulException.class);
     assertThatThrownBy(() -> agent.maintenance(payload.serviceId(), true, "x"))
-        .isInstanceOf(ConsulUnavailableException.class);
+        .isInstanceOf(ConsulException.class);
   }
 
   @Test
@@ -153,7 +156,7 @@ class KiwiConsulAgentTest {
     stub.failWith(403);
 
     assertThatThrownBy(() -> agent.register(payload.service()))
-        .isInstanceOf(ConsulUnavailableException.class).hasMessageContaining("403").hasMessageContaining("ACL")
+        .isInstanceOf(ConsulException.class).hasMessageContaining("403").hasMessageContaining("ACL")
         .hasMessageNotContaining(TOKEN);
   }
 
@@ -167,10 +170,10 @@ class KiwiConsulAgentTest {
         URI.create("http://127.0.0.1:" + closedPort), Optional.of(Secret.of(TOKEN)), Optional.empty()))) {
       long start = System.nanoTime();
       assertThatThrownBy(() -> nowhere.register(payload.service()))
-          .isInstanceOf(ConsulUnavailableException.class).hasMessageContaining("registering")
+          .isInstanceOf(ConsulException.class).hasMessageContaining("registering")
           .hasMessageNotContaining(TOKEN);
-      assertThatThrownBy(nowhere::registeredServiceIds).isInstanceOf(ConsulUnavailableException.class);
-      assertThatThrownBy(() -> nowhere.passTtl("x", "y")).isInstanceOf(ConsulUnavailableException.class);
+      assertThatThrownBy(nowhere::registeredServiceIds).isInstanceOf(ConsulException.class);
+      assertThatThrownBy(() -> nowhere.passTtl("x", "y")).isInstanceOf(ConsulException.class);
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     }
   }

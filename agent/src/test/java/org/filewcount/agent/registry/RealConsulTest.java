@@ -15,6 +15,8 @@ import org.filewcount.agent.config.ConsulSettings;
 import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.config.InstanceIdentity;
 import org.filewcount.agent.config.MeshSettings;
+import org.filewcount.agent.consul.KiwiConsulAgent;
+import org.filewcount.agent.consul.ServiceInstance;
 import org.filewcount.agent.probe.ProbeResult;
 import org.filewcount.agent.testing.ConsulContainers;
 import org.filewcount.agent.testing.ContainerLogsOnFailure;

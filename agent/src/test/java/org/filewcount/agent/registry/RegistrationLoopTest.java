@@ -18,6 +18,7 @@ import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.config.InstanceIdentity;
 import org.filewcount.agent.config.MeshSettings;
 import org.filewcount.agent.config.Secret;
+import org.filewcount.agent.consul.KiwiConsulAgent;
 import org.filewcount.agent.probe.ProbeResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -15,7 +15,7 @@ import java.util.List;
 import org.filewcount.agent.registry.StubConsul;
 
 /** Consul HTTP API bodies in the shapes the Consul docs give, for WireMock stubs. */
-final class ConsulFixtures {
+public final class ConsulFixtures {
 
   private ConsulFixtures() {}
 
@@ -36,7 +36,7 @@ final class ConsulFixtures {
   }
 
   /** n passing instances of each version given as "version:passing:total". */
-  static String healthOf(String... specs) {
+  public static String healthOf(String... specs) {
     List<String> out = new ArrayList<>();
     for (String spec : specs) {
       String[] p = spec.split(":");

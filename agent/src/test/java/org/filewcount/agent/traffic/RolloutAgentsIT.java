@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.filewcount.agent.registry.StubConsul;
+import org.filewcount.agent.split.Json;
 import org.filewcount.agent.testing.FilewcountStandIn;
 import org.filewcount.agent.testing.Multipart;
 import org.junit.jupiter.api.AfterEach;

@@ -24,7 +24,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.filewcount.agent.config.ConsulSettings;
+import org.filewcount.agent.consul.ConsulHttp;
 import org.filewcount.agent.registry.StubConsul;
+import org.filewcount.agent.split.ConsulTrafficControl;
+import org.filewcount.agent.split.Json;
+import org.filewcount.agent.split.Sleeper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -145,7 +149,7 @@ class RolloutCommandTest {
         + "rollout abort --service filewcount.*\"event\":\"paused\".*")));
 
     ConsulHttp http = new ConsulHttp(ConsulSettings.fromEnvironment(Map.of(), consul.baseUrl()));
-    RolloutVerbs.Outcome resumed = new RolloutVerbs(http, new ConsulTrafficControl(http), Optional.empty(),
+    RolloutVerbs.Outcome resumed = new RolloutVerbs(http, new ConsulTrafficControl(http, Sleeper.REAL_TIME), Optional.empty(),
         Optional.empty(), Clock.systemUTC()).request("filewcount", OperatorRequest.Action.RESUME, "ops@laptop");
 
     assertThat(resumed.exitCode()).as(resumed.message()).isZero();

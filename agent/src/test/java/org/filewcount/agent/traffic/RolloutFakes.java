@@ -10,6 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import org.filewcount.agent.consul.ConsulException;
+import org.filewcount.agent.split.Sleeper;
+import org.filewcount.agent.split.Split;
+import org.filewcount.agent.split.TrafficControl;
+import org.filewcount.agent.split.TrafficState;
+import org.filewcount.agent.split.VersionInstances;
 
 /** In-memory stand-ins for the rollout's seams: time, Consul, metrics, Nomad. */
 final class RolloutFakes {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.Map;
 import org.filewcount.agent.config.ConsulSettings;
+import org.filewcount.agent.consul.ConsulHttp;
 import org.filewcount.agent.registry.StubConsul;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -14,6 +14,8 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.filewcount.agent.split.Sleeper;
+import org.filewcount.agent.split.Split;
 import org.filewcount.agent.traffic.OperatorRequest.Action;
 import org.filewcount.agent.traffic.RolloutFakes.FakeMetrics;
 import org.filewcount.agent.traffic.RolloutFakes.FakeNomad;

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import org.filewcount.agent.config.ConfigException;
+import org.filewcount.agent.split.Split;
 import org.filewcount.agent.traffic.RolloutFakes.FakeMetrics;
 import org.filewcount.agent.traffic.RolloutFakes.FakeNomad;
 import org.filewcount.agent.traffic.RolloutFakes.FakeTime;

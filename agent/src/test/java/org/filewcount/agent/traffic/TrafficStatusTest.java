@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.Optional;
+import org.filewcount.agent.split.Split;
 import org.filewcount.agent.traffic.RolloutFakes.FakeMetrics;
 import org.filewcount.agent.traffic.RolloutFakes.FakeTime;
 import org.filewcount.agent.traffic.RolloutFakes.FakeTraffic;
