@@ -178,6 +178,7 @@ public final class AgentUnderTest implements AutoCloseable {
     private final Map<String, String> env = new LinkedHashMap<>();
     private final List<String> jvm = new ArrayList<>(List.of("-Xmx128m"));
     private boolean defaultAdmin;
+    private String logName = testName();
 
     private Builder(URI appUrl, URI consul, Path workDir) {
       this.appUrl = appUrl;
@@ -192,6 +193,12 @@ public final class AgentUnderTest implements AutoCloseable {
 
     public Builder option(String flag, String value) {
       options.put(flag, value);
+      return this;
+    }
+
+    /** The agent's log file starts with this name (by default the *IT class found on the stack). */
+    public Builder logName(String name) {
+      logName = name;
       return this;
     }
 
@@ -249,7 +256,7 @@ public final class AgentUnderTest implements AutoCloseable {
       pb.environment().putAll(env);
       // Kept after the test (target/reliability-logs) so a failure can be read afterwards.
       Path logs = Files.createDirectories(Path.of("target", "reliability-logs"));
-      Path log = Files.createTempFile(logs, testName() + "-", ".log");
+      Path log = Files.createTempFile(logs, logName + "-", ".log");
       pb.redirectErrorStream(true).redirectOutput(log.toFile());
       return new AgentUnderTest(pb.start(), log, listen, admin);
     }

@@ -51,6 +51,7 @@ public final class PackagedAgentExtension implements BeforeEachCallback, AfterEa
   private FilewcountStandIn app;
   private StubConsul consul;
   private AgentUnderTest agent;
+  private String testClass = "agent";
 
   private PackagedAgentExtension(UnaryOperator<AgentUnderTest.Builder> eagerAgent) {
     this.eagerAgent = eagerAgent;
@@ -81,6 +82,7 @@ public final class PackagedAgentExtension implements BeforeEachCallback, AfterEa
 
   @Override
   public void beforeEach(ExtensionContext context) throws Exception {
+    testClass = context.getRequiredTestClass().getSimpleName();
     if (eagerAgent != null) {
       try {
         start(eagerAgent);
@@ -125,7 +127,8 @@ public final class PackagedAgentExtension implements BeforeEachCallback, AfterEa
     if (app == null || consul == null) {
       throw new IllegalStateException("start the stand-in and the stub Consul before the agent");
     }
-    agent = closeAfter(agentOptions.apply(AgentUnderTest.builder(app.url(), consul.address(), AGENT_LOGS)).start());
+    agent = closeAfter(agentOptions.apply(AgentUnderTest.builder(app.url(), consul.address(), AGENT_LOGS).logName(testClass))
+        .start());
     return agent;
   }
 
