@@ -49,7 +49,7 @@ public final class AgentProcess {
   private static final Logger log = LoggerFactory.getLogger(AgentProcess.class);
 
   /** How long in-flight requests may take to finish after deregistration. */
-  public static final Duration IN_FLIGHT_GRACE = Duration.ofSeconds(10);
+  static final Duration IN_FLIGHT_GRACE = Duration.ofSeconds(10);
 
   /** Bound on each shutdown call to Consul (a hung Consul must not hold the exit hostage). */
   static final Duration CONSUL_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);

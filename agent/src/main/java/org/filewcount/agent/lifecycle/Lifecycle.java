@@ -12,10 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * second one means "now" (the operator or Nomad's kill timeout lost patience). Thread-safe: signals
  * arrive on the JVM's signal thread while the main thread walks the states.
  */
-public final class Lifecycle {
+final class Lifecycle {
 
   /** What the process must do about a signal. */
-  public enum SignalAction { DRAIN, HALT }
+  enum SignalAction { DRAIN, HALT }
 
   private static final Map<LifecycleState, Set<LifecycleState>> ALLOWED = Map.of(
       LifecycleState.STARTING, EnumSet.of(LifecycleState.RUNNING, LifecycleState.DRAINING, LifecycleState.STOPPING),
@@ -28,24 +28,24 @@ public final class Lifecycle {
   private final AtomicInteger signals = new AtomicInteger();
   private final CountDownLatch shutdownRequested = new CountDownLatch(1);
 
-  public synchronized LifecycleState state() {
+  synchronized LifecycleState state() {
     return state;
   }
 
   /** Moves to {@code to}; an impossible move is a bug in the caller, not a runtime condition. */
-  public synchronized void moveTo(LifecycleState to) {
+  synchronized void moveTo(LifecycleState to) {
     if (!ALLOWED.get(state).contains(to)) {
       throw new IllegalStateException("lifecycle cannot go from " + state + " to " + to);
     }
     state = to;
   }
 
-  public static boolean allowed(LifecycleState from, LifecycleState to) {
+  static boolean allowed(LifecycleState from, LifecycleState to) {
     return ALLOWED.get(from).contains(to);
   }
 
   /** Records a signal (or any request to stop) and says what to do about it. */
-  public SignalAction onSignal() {
+  SignalAction onSignal() {
     if (signals.incrementAndGet() == 1) {
       shutdownRequested.countDown();
       return SignalAction.DRAIN;
@@ -53,17 +53,17 @@ public final class Lifecycle {
     return SignalAction.HALT;
   }
 
-  public boolean shutdownRequested() {
+  boolean shutdownRequested() {
     return shutdownRequested.getCount() == 0;
   }
 
   /** Blocks until the first signal. */
-  public void awaitShutdownRequest() throws InterruptedException {
+  void awaitShutdownRequest() throws InterruptedException {
     shutdownRequested.await();
   }
 
   /** Blocks until the first signal or the timeout; true when a signal came. */
-  public boolean awaitShutdownRequest(long timeout, TimeUnit unit) throws InterruptedException {
+  boolean awaitShutdownRequest(long timeout, TimeUnit unit) throws InterruptedException {
     return shutdownRequested.await(timeout, unit);
   }
 }

@@ -1,7 +1,7 @@
 package org.filewcount.agent.lifecycle;
 
 /** Where the agent process is in its life; see {@link Lifecycle} for the allowed moves. */
-public enum LifecycleState {
+enum LifecycleState {
   /** Opening ports, starting the probe; not registered yet. */
   STARTING,
   /** Serving; registered once the first probe passed. */

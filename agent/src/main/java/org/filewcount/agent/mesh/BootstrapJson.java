@@ -25,7 +25,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 public final class BootstrapJson {
 
   /** Every message type packed into an {@code Any} inside the bootstrap. */
-  public static final JsonFormat.TypeRegistry TYPES = JsonFormat.TypeRegistry.newBuilder()
+  static final JsonFormat.TypeRegistry TYPES = JsonFormat.TypeRegistry.newBuilder()
       .add(HttpProtocolOptions.getDescriptor())
       .add(HttpConnectionManager.getDescriptor())
       .add(Router.getDescriptor())
@@ -44,7 +44,7 @@ public final class BootstrapJson {
   }
 
   /** Parses a bootstrap back, rejecting unknown fields, bad enum values and wrong types. */
-  public static Bootstrap parse(String json) throws InvalidProtocolBufferException {
+  static Bootstrap parse(String json) throws InvalidProtocolBufferException {
     Bootstrap.Builder b = Bootstrap.newBuilder();
     JsonFormat.parser().usingTypeRegistry(TYPES).merge(json, b);
     return b.build();

@@ -59,10 +59,10 @@ import org.filewcount.agent.config.HostPort;
 public final class EnvoyBootstrapBuilder {
 
   /** Consul reads the ACL token of an xDS stream from this gRPC metadata key. */
-  public static final String TOKEN_METADATA_KEY = "x-consul-token";
-  public static final String PROMETHEUS_LISTENER = "envoy_prometheus_metrics_listener";
-  public static final String SELF_ADMIN_CLUSTER = "self_admin";
-  public static final String PROMETHEUS_PATH = "/metrics";
+  static final String TOKEN_METADATA_KEY = "x-consul-token";
+  static final String PROMETHEUS_LISTENER = "envoy_prometheus_metrics_listener";
+  static final String SELF_ADMIN_CLUSTER = "self_admin";
+  static final String PROMETHEUS_PATH = "/metrics";
 
   /** Consul's defaults outside Consul Enterprise: every proxy is in the default namespace and partition. */
   static final String DEFAULT_NAMESPACE = "default";

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.filewcount.agent.testing.TargetFiles;
 
 /** Runs the external tools the IaC tests check with (ansible, debootstrap, systemd-analyze, npm) and keeps their output. */
 final class Commands {
@@ -27,7 +28,7 @@ final class Commands {
    */
   static Result run(Path dir, Map<String, String> env, Duration timeout, String debianPackage, List<String> command)
       throws IOException, InterruptedException {
-    Path log = Files.createTempFile("cmd-", ".log");
+    Path log = Files.createTempFile(TargetFiles.folder(), "cmd-", ".log");
     try {
       ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
           .redirectOutput(log.toFile());

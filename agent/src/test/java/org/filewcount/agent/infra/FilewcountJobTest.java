@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import org.filewcount.agent.config.Durations;
 import org.filewcount.agent.testing.RepoFiles;
+import org.filewcount.agent.testing.TargetFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -141,7 +142,7 @@ class FilewcountJobTest {
 
         // Run the task's script as the job has it, against a scratch allocation dir, twice (a restart of the
         // allocation, or a migrated data dir, finds the folder there already).
-        Path alloc = Files.createTempDirectory("alloc");
+        Path alloc = Files.createTempDirectory(TargetFiles.folder(), "alloc");
         Files.createDirectories(alloc.resolve("data"));
         String script = strings(config.path("args")).get(0);
         for (int run = 0; run < 2; run++) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,14 +12,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.filewcount.agent.registry.StubConsul;
-import org.filewcount.agent.testing.FilewcountStandIn;
-import org.junit.jupiter.api.AfterEach;
+import org.filewcount.agent.testing.AgentUnderTest;
+import org.filewcount.agent.testing.PackagedAgentExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,61 +33,41 @@ class AgentProcessIT {
   @TempDir
   Path tmp;
 
-  private FilewcountStandIn app;
+  @RegisterExtension
+  final PackagedAgentExtension fixture = PackagedAgentExtension.startedByTest();
+
   private StubConsul consul;
   private Process agent;
   private Path log;
 
   @BeforeEach
-  void start() {
-    app = FilewcountStandIn.start();
-    consul = new StubConsul();
+  void start() throws IOException {
+    fixture.startApp();
+    consul = fixture.startConsul();
   }
 
-  @AfterEach
-  void stop() {
-    if (agent != null && agent.isAlive()) {
-      agent.destroyForcibly();
-    }
-    app.close();
-    consul.close();
-  }
-
-  private Process launch(String drain, int admin, int listen) throws IOException {
+  private AgentUnderTest launch(String drain) throws IOException {
     Path tokenFile = tmp.resolve("consul.token");
     Files.writeString(tokenFile, TOKEN + "\n");
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx64m",
-        "-jar", System.getProperty("agent.jar"),
-        "run",
-        "--service", "filewcount",
-        "--service-version", "1.0",
-        "--app-url", app.url().toString(),
-        "--listen", "127.0.0.1:" + listen,
-        "--admin", "127.0.0.1:" + admin,
-        "--consul", consul.address().toString(),
-        "--check-interval", "1s",
-        "--drain", drain,
-        "--log-format", "json",
+    AgentUnderTest started = fixture.startAgent(a -> a
+        .maxHeap("64m")
+        .option("--service", "filewcount")
+        .option("--drain", drain)
+        .option("--log-format", "json")
         // Debug: the token must not appear at any level, libraries' debug output included.
-        "--log-level", "debug"));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().put("CONSUL_HTTP_TOKEN_FILE", tokenFile.toString());
-    pb.environment().put("NODE_NAME", "it-node");
-    pb.environment().remove("CONSUL_HTTP_TOKEN");
-    pb.environment().remove("NOMAD_ALLOC_ID");
-    log = tmp.resolve("agent.log");
-    pb.redirectErrorStream(true).redirectOutput(log.toFile());
-    return pb.start();
+        .option("--log-level", "debug")
+        .env("CONSUL_HTTP_TOKEN_FILE", tokenFile.toString())
+        .env("NODE_NAME", "it-node"));
+    agent = started.process();
+    log = started.logFile();
+    return started;
   }
 
   @Test
   void sigtermPutsTheInstanceIntoMaintenanceDeregistersItAndExitsZero() throws Exception {
-    int admin = freePort();
-    int listen = freePort();
-    String id = "filewcount-127.0.0.1-" + listen;
-    agent = launch("2s", admin, listen);
+    AgentUnderTest started = launch("2s");
+    int admin = started.adminPort();
+    String id = started.serviceId();
 
     await().atMost(Duration.ofSeconds(30)).until(() -> consul.hasService(id));
     await().atMost(Duration.ofSeconds(5)).until(() -> consul.calls().stream()
@@ -126,10 +105,7 @@ class AgentProcessIT {
 
   @Test
   void aSecondSignalExitsAtOnce() throws Exception {
-    int admin = freePort();
-    int listen = freePort();
-    String id = "filewcount-127.0.0.1-" + listen;
-    agent = launch("60s", admin, listen);
+    String id = launch("60s").serviceId();
     await().atMost(Duration.ofSeconds(30)).until(() -> consul.hasService(id));
 
     agent.destroy();
@@ -146,11 +122,5 @@ class AgentProcessIT {
     return HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/health/ready")).build(),
         HttpResponse.BodyHandlers.discarding()).statusCode();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

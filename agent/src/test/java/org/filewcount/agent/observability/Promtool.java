@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.filewcount.agent.testing.TargetFiles;
 
 /**
  * Runs the real promtool (Debian package {@code prometheus}). A missing promtool fails the test with the
@@ -59,7 +60,7 @@ final class Promtool {
     try {
       // stderr to a file: promtool logs there while the data goes to stdout, and two pipes read
       // one after the other could fill up and block it.
-      Path stderrFile = Files.createTempFile("promtool", ".stderr");
+      Path stderrFile = Files.createTempFile(TargetFiles.folder(), "promtool", ".stderr");
       try {
         Process process = new ProcessBuilder(command).directory(workDir.toFile())
             .redirectError(stderrFile.toFile()).start();

@@ -46,7 +46,7 @@ class ConcurrentUploadsIT {
     WordCounts expected = WordCounts.of(new String(text, StandardCharsets.UTF_8));
 
     try (FilewcountStandIn app = FilewcountStandIn.start()) {
-      Path log = Files.createTempFile("agent-child", ".log");
+      Path log = Files.createTempFile(org.filewcount.agent.testing.TargetFiles.folder(), "agent-child", ".log");
       int port = freePort();
       int admin = freePort();
       ProcessBuilder pb = new ProcessBuilder(

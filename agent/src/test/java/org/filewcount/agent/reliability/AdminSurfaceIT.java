@@ -24,12 +24,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.filewcount.agent.registry.StubConsul;
+import org.filewcount.agent.testing.AgentUnderTest;
 import org.filewcount.agent.testing.FilewcountStandIn;
-import org.junit.jupiter.api.AfterEach;
+import org.filewcount.agent.testing.PackagedAgentExtension;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 8, item 8: the agent's own endpoints (/health/*, /metrics) are reachable from this host only
@@ -42,33 +43,23 @@ class AdminSurfaceIT {
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  @TempDir
-  Path tmp;
+  @RegisterExtension
+  final PackagedAgentExtension fixture = PackagedAgentExtension.startedByTest();
 
   private FilewcountStandIn app;
   private StubConsul consul;
-  private AgentUnderTest agent;
 
   @BeforeEach
-  void start() {
-    app = FilewcountStandIn.start();
-    consul = new StubConsul();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (agent != null) {
-      agent.close();
-    }
-    app.close();
-    consul.close();
+  void start() throws Exception {
+    app = fixture.startApp();
+    consul = fixture.startConsul();
   }
 
   @Test
   void byDefaultEveryListeningSocketOfTheAgentIsOnLoopback() throws Exception {
     Assumptions.assumeTrue(portFree(DEFAULT_ADMIN_PORT),
         "port " + DEFAULT_ADMIN_PORT + " (the default --admin) is taken by another process on this machine");
-    agent = AgentUnderTest.builder(app.url(), consul.address(), tmp).defaultAdmin().start();
+    AgentUnderTest agent = fixture.startAgent(AgentUnderTest.Builder::defaultAdmin);
     agent.awaitRegistered(consul, Duration.ofSeconds(30));
     assertThat(status("http://127.0.0.1:" + DEFAULT_ADMIN_PORT + "/health/ready")).isEqualTo(200);
 
@@ -93,7 +84,7 @@ class AdminSurfaceIT {
 
   @Test
   void theProxyPortServesTheAppsPathsNotTheAgents() throws Exception {
-    agent = AgentUnderTest.builder(app.url(), consul.address(), tmp).start();
+    AgentUnderTest agent = fixture.startAgent(a -> a);
     agent.awaitRegistered(consul, Duration.ofSeconds(30));
     for (String path : AGENT_PATHS) {
       assertThat(status(agent.adminUrl(path).toString())).as("admin " + path).isEqualTo(200);

@@ -8,16 +8,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.filewcount.agent.registry.StubConsul;
+import org.filewcount.agent.testing.AgentUnderTest;
 import org.filewcount.agent.testing.FilewcountStandIn;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.filewcount.agent.testing.PackagedAgentExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 8, item 3: the app dies under a running agent. Readiness (what Consul's HTTP check reads)
@@ -32,32 +31,13 @@ class AppFailureIT {
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  @TempDir
-  Path tmp;
-
-  private FilewcountStandIn app;
-  private StubConsul consul;
-  private AgentUnderTest agent;
-
-  @BeforeEach
-  void start() throws Exception {
-    app = FilewcountStandIn.start();
-    consul = new StubConsul();
-    agent = AgentUnderTest.builder(app.url(), consul.address(), tmp)
-        .option("--probe-interval", PROBE_INTERVAL.toSeconds() + "s")
-        .start();
-    agent.awaitRegistered(consul, Duration.ofSeconds(30));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    agent.close();
-    app.close();
-    consul.close();
-  }
+  @RegisterExtension
+  final PackagedAgentExtension fixture = PackagedAgentExtension.startedForEachTest(
+      agent -> agent.option("--probe-interval", PROBE_INTERVAL.toSeconds() + "s"));
 
   @Test
-  void readinessFailsWithinOneProbeIntervalAndRecoversWithoutAgentRestart() throws Exception {
+  void readinessFailsWithinOneProbeIntervalAndRecoversWithoutAgentRestart(AgentUnderTest agent, StubConsul consul,
+      FilewcountStandIn app) throws Exception {
     // Consul's HTTP check polls the URL the agent registered: use exactly that one.
     URI check = URI.create(checkUrl());
     assertThat(status(check)).isEqualTo(200);
@@ -86,7 +66,8 @@ class AppFailureIT {
   }
 
   @Test
-  void theProxyAnswers502AtOnceWhileTheAppIsDownAndForwardsAgainAfter() throws Exception {
+  void theProxyAnswers502AtOnceWhileTheAppIsDownAndForwardsAgainAfter(AgentUnderTest agent, FilewcountStandIn app)
+      throws Exception {
     assertThat(get("/").statusCode()).isEqualTo(200);
     app.stop();
 
@@ -110,11 +91,13 @@ class AppFailureIT {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(agent.proxyUrl(path)).timeout(Duration.ofSeconds(10)).build(),
+    return http.send(HttpRequest.newBuilder(fixture.agent().proxyUrl(path)).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   private String checkUrl() {
+    StubConsul consul = fixture.consul();
+    AgentUnderTest agent = fixture.agent();
     for (JsonNode c : consul.service(agent.serviceId()).path("Checks")) {
       if (c.has("HTTP")) {
         return c.get("HTTP").asText();

@@ -3,15 +3,13 @@ package org.filewcount.agent.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.filewcount.agent.registry.StubConsul;
-import org.filewcount.agent.testing.FilewcountStandIn;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.filewcount.agent.testing.AgentUnderTest;
+import org.filewcount.agent.testing.PackagedAgentExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 8, item 1: Consul goes away for 30 s while 100 requests/s flow through the proxy, then comes
@@ -24,34 +22,14 @@ class ConsulOutageIT {
   private static final Duration OUTAGE = Duration.ofSeconds(30);
   private static final Duration REREGISTER_WITHIN = Duration.ofSeconds(5);
 
-  @TempDir
-  Path tmp;
-
-  private FilewcountStandIn app;
-  private StubConsul consul;
-  private AgentUnderTest agent;
-  private LoadGenerator load;
-
-  @BeforeEach
-  void start() throws Exception {
-    app = FilewcountStandIn.start();
-    // A fixed port: the stub must come back where the agent looks for it.
-    consul = new StubConsul(AgentUnderTest.freePort());
-    agent = AgentUnderTest.builder(app.url(), consul.address(), tmp).start();
-    agent.awaitRegistered(consul, Duration.ofSeconds(30));
-    load = new LoadGenerator();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    load.close();
-    agent.close();
-    app.close();
-    consul.close();
-  }
+  // A fixed port: the stub must come back where the agent looks for it.
+  @RegisterExtension
+  final PackagedAgentExtension fixture = PackagedAgentExtension.startedForEachTest().consulOnFixedPort();
 
   @Test
-  void requestsKeepFlowingThroughAConsulOutageAndTheInstanceIsBackSoonAfter() throws Exception {
+  void requestsKeepFlowingThroughAConsulOutageAndTheInstanceIsBackSoonAfter(AgentUnderTest agent, StubConsul consul)
+      throws Exception {
+    LoadGenerator load = fixture.closeAfter(new LoadGenerator());
     int max = RATE * (int) (OUTAGE.toSeconds() + 20);
     load.start(RATE, max, i -> i % 10 == 0 ? LoadGenerator.upload(agent.proxyUrl("/"), 4096)
         : LoadGenerator.page(agent.proxyUrl("/")), () -> true);

@@ -4,16 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.filewcount.agent.registry.StubConsul;
+import org.filewcount.agent.testing.AgentUnderTest;
 import org.filewcount.agent.testing.FilewcountStandIn;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.filewcount.agent.testing.PackagedAgentExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 8, item 2: SIGTERM to the packaged agent while 200 requests/s flow (19 small GETs to 1 upload of
@@ -34,35 +33,14 @@ class DrainIT {
   private static final Duration LB_LAG = Duration.ofSeconds(1);
   private static final int MIB = 1024 * 1024;
 
-  @TempDir
-  Path tmp;
-
-  private FilewcountStandIn app;
-  private StubConsul consul;
-  private AgentUnderTest agent;
-  private LoadGenerator load;
-
-  @BeforeEach
-  void start() throws Exception {
-    app = FilewcountStandIn.start();
-    consul = new StubConsul();
-    agent = AgentUnderTest.builder(app.url(), consul.address(), tmp)
-        .option("--drain", DRAIN.toSeconds() + "s")
-        .start();
-    agent.awaitRegistered(consul, Duration.ofSeconds(30));
-    load = new LoadGenerator();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    load.close();
-    agent.close();
-    app.close();
-    consul.close();
-  }
+  @RegisterExtension
+  final PackagedAgentExtension fixture =
+      PackagedAgentExtension.startedForEachTest(agent -> agent.option("--drain", DRAIN.toSeconds() + "s"));
 
   @Test
-  void sigtermUnderLoadLosesNothingAndLeavesConsulInOrder() throws Exception {
+  void sigtermUnderLoadLosesNothingAndLeavesConsulInOrder(AgentUnderTest agent, StubConsul consul, FilewcountStandIn app)
+      throws Exception {
+    LoadGenerator load = fixture.closeAfter(new LoadGenerator());
     String maintenanceCheck = "_service_maintenance:" + agent.serviceId();
     AtomicLong maintenanceSeen = new AtomicLong();
     long appBefore = app.requestCount();

@@ -3,7 +3,6 @@ package org.filewcount.agent.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,12 +14,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.filewcount.agent.registry.StubConsul;
+import org.filewcount.agent.testing.AgentUnderTest;
 import org.filewcount.agent.testing.FilewcountStandIn;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.filewcount.agent.testing.PackagedAgentExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 8, item 5: 10,000 generated malformed and adversarial requests over raw sockets against the
@@ -35,32 +33,15 @@ class HostileInputIT {
   /** A correct server answers every generated frame at once; this only bounds a server that waits. */
   private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(5);
 
-  @TempDir
-  Path tmp;
-
-  private FilewcountStandIn app;
-  private StubConsul consul;
-  private AgentUnderTest agent;
-
-  @BeforeEach
-  void start() throws Exception {
-    app = FilewcountStandIn.start();
-    consul = new StubConsul();
-    // Probes would add requests at the app while smuggling is counted there: one at start, then none.
-    agent = AgentUnderTest.builder(app.url(), consul.address(), tmp).option("--probe-interval", "1h").start();
-    agent.awaitRegistered(consul, Duration.ofSeconds(30));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    agent.close();
-    app.close();
-    consul.close();
-  }
+  // Probes would add requests at the app while smuggling is counted there: one at start, then none.
+  @RegisterExtension
+  final PackagedAgentExtension fixture =
+      PackagedAgentExtension.startedForEachTest(agent -> agent.option("--probe-interval", "1h"));
 
   @Test
-  void tenThousandHostileRequestsAreRefusedWithoutLeaksOrSmuggling() throws Exception {
-    warmUp();
+  void tenThousandHostileRequestsAreRefusedWithoutLeaksOrSmuggling(AgentUnderTest agent, FilewcountStandIn app)
+      throws Exception {
+    warmUp(agent);
     long fdsBefore = agent.openFileDescriptors();
 
     HostileRequests gen = new HostileRequests(SEED);
@@ -138,7 +119,7 @@ class HostileInputIT {
   }
 
   /** Loads the code paths and fills the app connection pool, so the fd baseline is the steady state. */
-  private void warmUp() throws Exception {
+  private static void warmUp(AgentUnderTest agent) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(PARALLEL);
     try {
       List<Future<?>> fs = new ArrayList<>();

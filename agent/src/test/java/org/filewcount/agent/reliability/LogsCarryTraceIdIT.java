@@ -8,7 +8,6 @@ import io.opentelemetry.proto.trace.v1.Span;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -16,14 +15,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.filewcount.agent.app.ResultPage;
-import org.filewcount.agent.registry.StubConsul;
 import org.filewcount.agent.telemetry.OtlpReceiver;
-import org.filewcount.agent.testing.FilewcountStandIn;
+import org.filewcount.agent.testing.AgentUnderTest;
 import org.filewcount.agent.testing.Multipart;
-import org.junit.jupiter.api.AfterEach;
+import org.filewcount.agent.testing.PackagedAgentExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 18, first "done when": the packaged agent with {@code OTEL_LOGS_EXPORTER=otlp} exports its log
@@ -35,40 +33,26 @@ class LogsCarryTraceIdIT {
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  @TempDir
-  Path tmp;
+  @RegisterExtension
+  final PackagedAgentExtension fixture = PackagedAgentExtension.startedByTest();
 
   private OtlpReceiver receiver;
-  private FilewcountStandIn app;
-  private StubConsul consul;
-  private AgentUnderTest agent;
 
   @BeforeEach
   void start() throws Exception {
-    receiver = new OtlpReceiver();
-    app = FilewcountStandIn.start();
-    consul = new StubConsul();
-    agent = AgentUnderTest.builder(app.url(), consul.address(), tmp)
+    // Started first and closed last: the agent's last export still has somewhere to go.
+    receiver = fixture.closeAfter(new OtlpReceiver());
+    fixture.start(agent -> agent
         .env("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint())
         .env("OTEL_TRACES_EXPORTER", "otlp")
         .env("OTEL_LOGS_EXPORTER", "otlp")
         // Short batch delays: the test awaits the export instead of waiting for the 1 s / 5 s defaults.
         .env("OTEL_BSP_SCHEDULE_DELAY", "100")
-        .env("OTEL_BLRP_SCHEDULE_DELAY", "100")
-        .start();
-    agent.awaitRegistered(consul, Duration.ofSeconds(30));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    agent.close();
-    app.close();
-    consul.close();
-    receiver.close();
+        .env("OTEL_BLRP_SCHEDULE_DELAY", "100"));
   }
 
   @Test
-  void theLogRecordAboutAFailedUploadCarriesTheTraceIdOfItsSpan() throws Exception {
+  void theLogRecordAboutAFailedUploadCarriesTheTraceIdOfItsSpan(AgentUnderTest agent) throws Exception {
     // Not UTF-8: filewcount answers 200 with "Problem parsing uploaded file. Is it TEXT?".
     Multipart m = Multipart.upload("not-text.bin", new byte[] {(byte) 0xff, (byte) 0xfe, 0x00, (byte) 0xc3});
     HttpResponse<String> answer = http.send(HttpRequest.newBuilder(agent.proxyUrl("/file_upload"))

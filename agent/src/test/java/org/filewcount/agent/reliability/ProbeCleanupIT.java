@@ -22,10 +22,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.filewcount.agent.registry.StubConsul;
+import org.filewcount.agent.testing.AgentUnderTest;
 import org.filewcount.agent.testing.FilewcountStandIn;
-import org.junit.jupiter.api.AfterEach;
+import org.filewcount.agent.testing.PackagedAgentExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -49,23 +50,12 @@ class ProbeCleanupIT {
   @TempDir
   Path tmp;
 
+  @RegisterExtension
+  final PackagedAgentExtension fixture = PackagedAgentExtension.startedByTest();
+
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private FilewcountStandIn app;
-  private StubConsul consul;
   private AgentUnderTest agent;
-  private Path appendOnly;
-
-  @AfterEach
-  void stop() throws Exception {
-    for (AutoCloseable c : new AutoCloseable[] {agent, app, consul}) {
-      if (c != null) {
-        c.close();
-      }
-    }
-    if (appendOnly != null) {
-      chattr("-a", appendOnly); // or @TempDir cannot delete it
-    }
-  }
 
   @Test
   void after30ProbesAtMostOneProbeFileIsLeftAndEveryUserFileIsUntouched() throws Exception {
@@ -110,7 +100,7 @@ class ProbeCleanupIT {
     // Append-only: files can be created (the app still stores uploads) but not removed, even by root, which
     // this test may run as (a plain chmod would not stop root).
     assumeTrue(chattr("+a", uploads), "chattr +a not permitted here (needs CAP_LINUX_IMMUTABLE and ext4/xfs)");
-    appendOnly = uploads;
+    fixture.closeAfter(() -> chattr("-a", uploads)); // after the agent and the app, or @TempDir cannot delete it
     start(uploads);
 
     await("8 probes").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
@@ -128,13 +118,12 @@ class ProbeCleanupIT {
   }
 
   private void start(Path uploads) throws Exception {
-    app = FilewcountStandIn.start(uploads);
-    consul = new StubConsul();
-    agent = AgentUnderTest.builder(app.url(), consul.address(), tmp)
+    app = fixture.startApp(uploads);
+    fixture.startConsul();
+    agent = fixture.startAgent(a -> a
         .option("--probe-interval", "1s")
-        .option("--uploads-dir", uploads.toString())
-        .start();
-    agent.awaitRegistered(consul, Duration.ofSeconds(30));
+        .option("--uploads-dir", uploads.toString()));
+    agent.awaitRegistered(fixture.consul(), PackagedAgentExtension.REGISTERED_WITHIN);
   }
 
   private static void plant(Map<Path, byte[]> users, Path file, String text) throws IOException {

@@ -18,10 +18,11 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.filewcount.agent.registry.StubConsul;
-import org.filewcount.agent.testing.FilewcountStandIn;
-import org.junit.jupiter.api.AfterEach;
+import org.filewcount.agent.testing.AgentUnderTest;
+import org.filewcount.agent.testing.PackagedAgentExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,34 +39,25 @@ class SecretsIT {
   @TempDir
   Path tmp;
 
-  private FilewcountStandIn app;
+  @RegisterExtension
+  final PackagedAgentExtension fixture = PackagedAgentExtension.startedByTest();
+
   private StubConsul consul;
-  private AgentUnderTest agent;
   private Path tokenFile;
 
   @BeforeEach
   void start() throws Exception {
-    app = FilewcountStandIn.start();
-    consul = new StubConsul();
+    fixture.startApp();
+    consul = fixture.startConsul();
     tokenFile = tmp.resolve("consul.token");
     Files.writeString(tokenFile, token + "\n");
   }
 
-  @AfterEach
-  void stop() throws Exception {
-    if (agent != null) {
-      agent.close();
-    }
-    app.close();
-    consul.close();
-  }
-
   @Test
   void theTokenFromTheFileReachesConsulAndNothingElse() throws Exception {
-    agent = AgentUnderTest.builder(app.url(), consul.address(), tmp)
+    AgentUnderTest agent = fixture.startAgent(a -> a
         .option("--log-level", "trace")
-        .env("CONSUL_HTTP_TOKEN_FILE", tokenFile.toString())
-        .start();
+        .env("CONSUL_HTTP_TOKEN_FILE", tokenFile.toString()));
     agent.awaitRegistered(consul, Duration.ofSeconds(30));
     assertThat(consul.requests()).as("the token is in use, so a leak would be possible")
         .allSatisfy(r -> assertThat(r.getHeader("X-Consul-Token")).isEqualTo(token));

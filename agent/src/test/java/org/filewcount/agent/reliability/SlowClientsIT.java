@@ -10,18 +10,15 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.proxy.ProxySettings;
-import org.filewcount.agent.registry.StubConsul;
-import org.filewcount.agent.testing.FilewcountStandIn;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.filewcount.agent.testing.AgentUnderTest;
+import org.filewcount.agent.testing.PackagedAgentExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 8, item 6 (slowloris): 500 connections send their request headers one byte per second while a
@@ -39,27 +36,8 @@ class SlowClientsIT {
   private static final byte[] SLOW_HEAD = ("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slowloris-"
       + "s".repeat(200) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
 
-  @TempDir
-  Path tmp;
-
-  private FilewcountStandIn app;
-  private StubConsul consul;
-  private AgentUnderTest agent;
-
-  @BeforeEach
-  void start() throws Exception {
-    app = FilewcountStandIn.start();
-    consul = new StubConsul();
-    agent = AgentUnderTest.builder(app.url(), consul.address(), tmp).start();
-    agent.awaitRegistered(consul, Duration.ofSeconds(30));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    agent.close();
-    app.close();
-    consul.close();
-  }
+  @RegisterExtension
+  final PackagedAgentExtension fixture = PackagedAgentExtension.startedForEachTest();
 
   /** One slow client: how far it got and when the server closed it. */
   private static final class Slow {
@@ -75,7 +53,7 @@ class SlowClientsIT {
   }
 
   @Test
-  void slowHeaderClientsAreShedAndDoNotSlowNormalClients() throws Exception {
+  void slowHeaderClientsAreShedAndDoNotSlowNormalClients(AgentUnderTest agent) throws Exception {
     // Warm the JIT and the app pool first: the figure is about the slow clients, not a cold JVM.
     try (LoadGenerator warm = new LoadGenerator()) {
       warm.start(100, 300, i -> LoadGenerator.page(agent.proxyUrl("/")), () -> true);

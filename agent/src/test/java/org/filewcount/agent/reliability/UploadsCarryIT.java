@@ -12,11 +12,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
-import org.filewcount.agent.registry.StubConsul;
+import org.filewcount.agent.testing.AgentUnderTest;
 import org.filewcount.agent.testing.FilewcountStandIn;
+import org.filewcount.agent.testing.PackagedAgentExtension;
 import org.filewcount.agent.uploads.NomadFsStandIn;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,20 +34,13 @@ class UploadsCarryIT {
   @TempDir
   Path tmp;
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private final NomadFsStandIn nomad = new NomadFsStandIn("filewcount");
-  private FilewcountStandIn app;
-  private StubConsul consul;
-  private AgentUnderTest agent;
+  @RegisterExtension
+  final PackagedAgentExtension fixture = PackagedAgentExtension.startedByTest();
 
-  @AfterEach
-  void stop() throws Exception {
-    for (AutoCloseable c : new AutoCloseable[] {agent, app, consul, nomad}) {
-      if (c != null) {
-        c.close();
-      }
-    }
-  }
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final NomadFsStandIn nomad = fixture.closeAfter(new NomadFsStandIn("filewcount"));
+  private FilewcountStandIn app;
+  private AgentUnderTest agent;
 
   private static Path put(Path allocRoot, String name, String text) throws Exception {
     Path f = allocRoot.resolve("alloc/data/uploads").resolve(name);
@@ -58,18 +52,18 @@ class UploadsCarryIT {
   private void start(Path canary, String wait) throws Exception {
     Path token = Files.writeString(tmp.resolve("nomad_token"), NomadFsStandIn.TOKEN);
     Path uploads = canary.resolve("alloc/data/uploads");
-    app = FilewcountStandIn.start(uploads);
-    consul = new StubConsul();
-    agent = AgentUnderTest.builder(app.url(), consul.address(), tmp)
+    app = fixture.startApp(uploads);
+    fixture.startConsul();
+    String nomadAddr = nomad.startUnix(tmp.resolve("api.sock"));
+    agent = fixture.startAgent(a -> a
         .option("--probe-interval", "1s")
         .option("--uploads-carry-wait", wait)
         .env("NOMAD_ALLOC_ID", "canary-0")
         .env("NOMAD_ALLOC_NAME", NAME)
         .env("NOMAD_JOB_ID", "filewcount")
         .env("NOMAD_ALLOC_DIR", canary.resolve("alloc").toString())
-        .env("NOMAD_ADDR", nomad.startUnix(tmp.resolve("api.sock")))
-        .env("NOMAD_TOKEN_FILE", token.toString())
-        .start();
+        .env("NOMAD_ADDR", nomadAddr)
+        .env("NOMAD_TOKEN_FILE", token.toString()));
   }
 
   @Test

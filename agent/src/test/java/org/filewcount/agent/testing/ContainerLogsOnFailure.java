@@ -61,7 +61,7 @@ public final class ContainerLogsOnFailure implements TestExecutionExceptionHandl
     throw withLogs(failure);
   }
 
-  private static String tail(String log) {
+  static String tail(String log) {
     List<String> lines = log.lines().toList();
     int from = Math.max(0, lines.size() - TAIL_LINES);
     String head = from > 0 ? "(" + from + " earlier lines left out)\n" : "";

@@ -62,10 +62,10 @@ public final class FilewcountStandIn implements AutoCloseable {
     this.uploads = uploads;
   }
 
-  /** Starts on a free loopback port with a fresh upload folder. */
+  /** Starts on a free loopback port with a fresh upload folder under target/. */
   public static FilewcountStandIn start() {
     try {
-      return start(Files.createTempDirectory("filewcount-uploads"));
+      return start(Files.createTempDirectory(TargetFiles.folder(), "filewcount-uploads"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -72,7 +72,7 @@ class RolloutAgentsIT {
       listenPort = freePort();
       adminPort = freePort();
       String jar = System.getProperty("agent.jar", "target/filewcount-agent.jar");
-      Path log = Files.createTempFile("agent-" + version + "-", ".log");
+      Path log = Files.createTempFile(org.filewcount.agent.testing.TargetFiles.folder(), "agent-" + version + "-", ".log");
       ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-jar", jar, "run", "--service", "filewcount", "--service-version", version,
           "--app-url", app.url().toString(), "--listen", "127.0.0.1:" + listenPort,

@@ -54,7 +54,7 @@ class RolloutSignalIT {
         "-jar", jar, "rollout", "--to", "2.0", "--steps", "25,100", "--interval", "10m",
         "--prometheus", "http://127.0.0.1:1", "--output", "json");
     pb.environment().put("CONSUL_HTTP_ADDR", consul.baseUrl());
-    Path stderr = java.nio.file.Files.createTempFile("rollout-signal", ".err");
+    Path stderr = java.nio.file.Files.createTempFile(org.filewcount.agent.testing.TargetFiles.folder(), "rollout-signal", ".err");
     pb.redirectError(stderr.toFile());
     Process p = pb.start();
     List<String> lines = Collections.synchronizedList(new ArrayList<>());

@@ -84,7 +84,7 @@ class RolloutSteeringIT {
       cmd.addAll(List.of(args));
       ProcessBuilder pb = new ProcessBuilder(cmd);
       pb.environment().put("CONSUL_HTTP_ADDR", consul.baseUrl());
-      stderr = Files.createTempFile("rollout-steering", ".err");
+      stderr = Files.createTempFile(org.filewcount.agent.testing.TargetFiles.folder(), "rollout-steering", ".err");
       pb.redirectError(stderr.toFile());
       process = pb.start();
       started.add(process);

@@ -1,4 +1,4 @@
-package org.filewcount.agent.reliability;
+package org.filewcount.agent.testing;
 
 import static org.awaitility.Awaitility.await;
 
@@ -23,7 +23,7 @@ import org.filewcount.agent.registry.StubConsul;
  * Nomad or systemd runs it: its own JVM, its own file descriptors, SIGTERM through {@link Process#destroy()}.
  * Reliability figures are measured against this process, never against an agent inside the test JVM.
  */
-final class AgentUnderTest implements AutoCloseable {
+public final class AgentUnderTest implements AutoCloseable {
 
   private final Process process;
   private final Path log;
@@ -39,79 +39,79 @@ final class AgentUnderTest implements AutoCloseable {
     this.serviceId = "filewcount-127.0.0.1-" + listenPort;
   }
 
-  static Builder builder(URI appUrl, URI consul, Path workDir) {
+  public static Builder builder(URI appUrl, URI consul, Path workDir) {
     return new Builder(appUrl, consul, workDir);
   }
 
-  int pid() {
+  public int pid() {
     return Math.toIntExact(process.pid());
   }
 
-  Process process() {
+  public Process process() {
     return process;
   }
 
-  int listenPort() {
+  public int listenPort() {
     return listenPort;
   }
 
-  int adminPort() {
+  public int adminPort() {
     return adminPort;
   }
 
-  URI proxyUrl(String path) {
+  public URI proxyUrl(String path) {
     return URI.create("http://127.0.0.1:" + listenPort + path);
   }
 
-  URI adminUrl(String path) {
+  public URI adminUrl(String path) {
     return URI.create("http://127.0.0.1:" + adminPort + path);
   }
 
-  String serviceId() {
+  public String serviceId() {
     return serviceId;
   }
 
-  String readyCheckId() {
+  public String readyCheckId() {
     return RegistrationPayload.readyCheckId(serviceId);
   }
 
-  String ttlCheckId() {
+  public String ttlCheckId() {
     return RegistrationPayload.ttlCheckId(serviceId);
   }
 
   /** Registered with both checks, and the TTL check already passed once: the agent is fully up. */
-  void awaitRegistered(StubConsul consul, Duration atMost) {
+  public void awaitRegistered(StubConsul consul, Duration atMost) {
     await().atMost(atMost).pollInterval(Duration.ofMillis(50)).until(() -> {
       assertAlive();
       return registeredWithBothChecks(consul);
     });
   }
 
-  boolean registeredWithBothChecks(StubConsul consul) {
+  public boolean registeredWithBothChecks(StubConsul consul) {
     return consul.hasService(serviceId) && consul.checkStatus(readyCheckId()) != null
         && "passing".equals(consul.checkStatus(ttlCheckId()));
   }
 
   /** Open file descriptors of the agent process (sockets included), from /proc. */
-  long openFileDescriptors() throws IOException {
+  public long openFileDescriptors() throws IOException {
     try (Stream<Path> fds = Files.list(Path.of("/proc", Integer.toString(pid()), "fd"))) {
       return fds.count();
     }
   }
 
   /** The agent's argv as the kernel shows it to every user of the host. */
-  String commandLine() throws IOException {
+  public String commandLine() throws IOException {
     byte[] raw = Files.readAllBytes(Path.of("/proc", Integer.toString(pid()), "cmdline"));
     return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ');
   }
 
-  String environment() throws IOException {
+  public String environment() throws IOException {
     byte[] raw = Files.readAllBytes(Path.of("/proc", Integer.toString(pid()), "environ"));
     return new String(raw, StandardCharsets.UTF_8).replace('\0', '\n');
   }
 
   /** The sum of a metric's samples at /metrics (every label set), 0 when it has none yet. */
-  double metric(String name) throws IOException, InterruptedException {
+  public double metric(String name) throws IOException, InterruptedException {
     String body = java.net.http.HttpClient.newHttpClient().send(
         java.net.http.HttpRequest.newBuilder(adminUrl("/metrics")).build(),
         java.net.http.HttpResponse.BodyHandlers.ofString()).body();
@@ -124,22 +124,22 @@ final class AgentUnderTest implements AutoCloseable {
     return sum;
   }
 
-  String log() throws IOException {
+  public String log() throws IOException {
     return Files.readString(log, StandardCharsets.UTF_8);
   }
 
-  void assertAlive() throws IOException {
+  public void assertAlive() throws IOException {
     if (!process.isAlive()) {
       throw new AssertionError("the agent exited with " + process.exitValue() + ":\n" + log());
     }
   }
 
   /** SIGTERM on Linux. */
-  void sigterm() {
+  public void sigterm() {
     process.destroy();
   }
 
-  boolean waitFor(Duration d) throws InterruptedException {
+  public boolean waitFor(Duration d) throws InterruptedException {
     return process.waitFor(d.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -160,17 +160,17 @@ final class AgentUnderTest implements AutoCloseable {
     return "agent";
   }
 
-  Path logFile() {
+  public Path logFile() {
     return log;
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
   }
 
-  static final class Builder {
+  public static final class Builder {
     private final URI appUrl;
     private final URI consul;
     private final Path workDir;
@@ -178,6 +178,7 @@ final class AgentUnderTest implements AutoCloseable {
     private final Map<String, String> env = new LinkedHashMap<>();
     private final List<String> jvm = new ArrayList<>(List.of("-Xmx128m"));
     private boolean defaultAdmin;
+    private String logName = testName();
 
     private Builder(URI appUrl, URI consul, Path workDir) {
       this.appUrl = appUrl;
@@ -190,23 +191,36 @@ final class AgentUnderTest implements AutoCloseable {
       options.put("--log-level", "info");
     }
 
-    Builder option(String flag, String value) {
+    public Builder option(String flag, String value) {
       options.put(flag, value);
       return this;
     }
 
-    Builder env(String name, String value) {
+    /** The agent's log file starts with this name (by default the *IT class found on the stack). */
+    public Builder logName(String name) {
+      logName = name;
+      return this;
+    }
+
+    /** Replaces the default heap limit (-Xmx128m), e.g. to show the agent runs in less. */
+    public Builder maxHeap(String size) {
+      jvm.removeIf(o -> o.startsWith("-Xmx"));
+      jvm.add("-Xmx" + size);
+      return this;
+    }
+
+    public Builder env(String name, String value) {
       env.put(name, value);
       return this;
     }
 
     /** Leaves --admin out, so the agent binds its documented default (127.0.0.1:9464). */
-    Builder defaultAdmin() {
+    public Builder defaultAdmin() {
       defaultAdmin = true;
       return this;
     }
 
-    AgentUnderTest start() throws IOException {
+    public AgentUnderTest start() throws IOException {
       String jar = System.getProperty("agent.jar");
       if (jar == null || !Files.isRegularFile(Path.of(jar))) {
         throw new IllegalStateException("system property agent.jar must name the packaged jar (failsafe sets it;"
@@ -242,7 +256,7 @@ final class AgentUnderTest implements AutoCloseable {
       pb.environment().putAll(env);
       // Kept after the test (target/reliability-logs) so a failure can be read afterwards.
       Path logs = Files.createDirectories(Path.of("target", "reliability-logs"));
-      Path log = Files.createTempFile(logs, testName() + "-", ".log");
+      Path log = Files.createTempFile(logs, logName + "-", ".log");
       pb.redirectErrorStream(true).redirectOutput(log.toFile());
       return new AgentUnderTest(pb.start(), log, listen, admin);
     }
