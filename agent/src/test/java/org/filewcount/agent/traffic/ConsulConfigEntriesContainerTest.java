@@ -10,6 +10,7 @@ import org.filewcount.agent.config.ConsulSettings;
 import org.filewcount.agent.consul.ConsulHttp;
 import org.filewcount.agent.split.Json;
 import org.filewcount.agent.split.Subsets;
+import org.filewcount.agent.testing.CliRun;
 import org.filewcount.agent.testing.ConsulContainers;
 import org.filewcount.agent.testing.ContainerLogsOnFailure;
 import org.junit.jupiter.api.BeforeAll;

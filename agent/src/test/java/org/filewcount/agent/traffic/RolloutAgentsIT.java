@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.filewcount.agent.registry.StubConsul;
 import org.filewcount.agent.split.Json;
+import org.filewcount.agent.testing.CliRun;
 import org.filewcount.agent.testing.FilewcountStandIn;
 import org.filewcount.agent.testing.Multipart;
 import org.junit.jupiter.api.AfterEach;

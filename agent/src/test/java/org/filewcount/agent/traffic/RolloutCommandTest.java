@@ -29,6 +29,7 @@ import org.filewcount.agent.registry.StubConsul;
 import org.filewcount.agent.split.ConsulTrafficControl;
 import org.filewcount.agent.split.Json;
 import org.filewcount.agent.split.Sleeper;
+import org.filewcount.agent.testing.CliRun;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

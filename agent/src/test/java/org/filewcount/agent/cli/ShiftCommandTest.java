@@ -1,4 +1,4 @@
-package org.filewcount.agent.traffic;
+package org.filewcount.agent.cli;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -15,6 +15,8 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import java.util.Map;
 import org.filewcount.agent.split.Json;
 import org.filewcount.agent.split.Subsets;
+import org.filewcount.agent.testing.CliRun;
+import org.filewcount.agent.traffic.ConsulFixtures;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

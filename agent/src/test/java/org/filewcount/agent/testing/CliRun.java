@@ -1,4 +1,4 @@
-package org.filewcount.agent.traffic;
+package org.filewcount.agent.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -7,9 +7,9 @@ import java.util.Map;
 import org.filewcount.agent.cli.Main;
 
 /** Runs one command line through {@link Main#execute} and keeps what it printed. */
-record CliRun(int exitCode, String out, String err) {
+public record CliRun(int exitCode, String out, String err) {
 
-  static synchronized CliRun run(Map<String, String> env, String... args) {
+  public static synchronized CliRun run(Map<String, String> env, String... args) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
