@@ -31,8 +31,6 @@ import org.kiwiproject.consul.model.health.ServiceHealth;
  */
 public final class KiwiConsulAgent implements ConsulAgent {
 
-  public static final String TOKEN_HEADER = ConsulHttp.TOKEN_HEADER;
-
   /** The local agent is on this host: anything slower than this is an outage, not latency. */
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
   static final Duration READ_TIMEOUT = Duration.ofSeconds(3);
