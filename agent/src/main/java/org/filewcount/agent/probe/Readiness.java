@@ -1,5 +1,6 @@
 package org.filewcount.agent.probe;
 
+import org.filewcount.agent.rollout.Verdict;
 import java.util.Optional;
 
 /**
