@@ -4,6 +4,9 @@ import java.io.PrintWriter;
 import java.util.Map;
 import org.filewcount.agent.config.AgentVersion;
 import org.filewcount.agent.config.ConfigException;
+import org.filewcount.agent.nomad.NomadSettingsException;
+import org.filewcount.agent.rollout.RolloutRefusedException;
+import org.filewcount.agent.split.SplitRefusedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -64,12 +67,21 @@ public final class Main implements Runnable {
 
   private static int onExecutionError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
     PrintWriter err = cl.getErr();
-    if (e instanceof ConfigException || e instanceof UsageException) {
+    if (isUsageError(e)) {
       err.println("error: " + e.getMessage());
       return EXIT_USAGE;
     }
     err.println("error: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
     return EXIT_FAILURE;
+  }
+
+  /**
+   * Exit 2: the input cannot work (a flag, a variable, a refused split or rollout); the message names the
+   * fix. Domain packages throw their own exceptions; this is the one place that turns them into exit codes.
+   */
+  private static boolean isUsageError(Exception e) {
+    return e instanceof ConfigException || e instanceof UsageException || e instanceof SplitRefusedException
+        || e instanceof RolloutRefusedException || e instanceof NomadSettingsException;
   }
 
   /** Prints the same version the {@code version} subcommand prints. */

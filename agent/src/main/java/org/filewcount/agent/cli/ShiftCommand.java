@@ -90,19 +90,9 @@ final class ShiftCommand implements Callable<Integer> {
           : "--to needs --percent PERCENT (the share it gets; the rest stays on the stable version)");
     }
     BigDecimal p = Split.percent("--percent", percent);
-    TrafficState state = traffic.read(service);
-    if (!state.serviceKnown()) {
-      // validate() words this error; call it with a one-version split to get the same message.
-      state.validate(Split.all(to), force);
-    }
-    String canary = state.resolveVersion(to).orElse(to);
-    if (p.compareTo(Split.HUNDRED) == 0) {
-      return Split.all(canary);
-    }
-    String stable = state.stableExcluding(canary).orElseThrow(() -> new UsageException(
-        "cannot tell which version is stable for --to " + to + " (instances: " + state.describeInstances()
-            + "): give all weights with --weight instead"));
-    return Split.canary(stable, canary, p);
+    TrafficState.Canary versions = traffic.read(service).canary(to);
+    return p.compareTo(Split.HUNDRED) == 0 ? Split.all(versions.version())
+        : Split.canary(versions.stable(), versions.version(), p);
   }
 
   private static String describeHealth(TrafficState state, Split split) {

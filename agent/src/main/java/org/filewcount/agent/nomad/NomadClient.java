@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.filewcount.agent.config.ConfigException;
 import org.filewcount.agent.config.Secret;
 import org.filewcount.agent.config.TokenSource;
 import org.filewcount.agent.net.HttpClients;
@@ -54,15 +53,15 @@ public final class NomadClient implements NomadDeployments {
     try {
       uri = URI.create(addr.contains("://") ? addr : "http://" + addr);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("NOMAD_ADDR '" + addr + "' is not a URL: use for example " + DEFAULT_ADDRESS);
+      throw new NomadSettingsException("NOMAD_ADDR '" + addr + "' is not a URL: use for example " + DEFAULT_ADDRESS);
     }
     if (uri.getHost() == null) {
-      throw new ConfigException("NOMAD_ADDR '" + addr + "' has no host: use for example " + DEFAULT_ADDRESS);
+      throw new NomadSettingsException("NOMAD_ADDR '" + addr + "' has no host: use for example " + DEFAULT_ADDRESS);
     }
     Optional<Path> ca = nonBlank(env.get("NOMAD_CACERT")).map(Path::of);
     ca.ifPresent(p -> {
       if (!Files.isReadable(p)) {
-        throw new ConfigException("NOMAD_CACERT points at " + p + ", which cannot be read: fix the path or unset it");
+        throw new NomadSettingsException("NOMAD_CACERT points at " + p + ", which cannot be read: fix the path or unset it");
       }
     });
     // NOMAD_TOKEN as the nomad CLI reads it; a token file is accepted the way CONSUL_HTTP_TOKEN_FILE is.
@@ -79,7 +78,7 @@ public final class NomadClient implements NomadDeployments {
   public Optional<Deployment> latest(String job) {
     HttpResponse<String> r = send(request("/v1/job/" + ConsulTrafficControl.encode(job) + "/deployment").GET().build());
     if (r.statusCode() == 404) {
-      throw new ConfigException("Nomad has no job '" + job + "' (" + describe() + "): check --nomad-job,"
+      throw new NomadSettingsException("Nomad has no job '" + job + "' (" + describe() + "): check --nomad-job,"
           + " NOMAD_ADDR and NOMAD_NAMESPACE");
     }
     check("reading the latest deployment of job " + job, r);
@@ -153,18 +152,5 @@ public final class NomadClient implements NomadDeployments {
 
   private static Optional<String> nonBlank(String v) {
     return Optional.ofNullable(v).map(String::strip).filter(s -> !s.isEmpty());
-  }
-
-  /** Nomad could not be reached or refused a call: a runtime failure. */
-  public static final class NomadException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    public NomadException(String message) {
-      super(message);
-    }
-
-    public NomadException(String message, Throwable cause) {
-      super(message, cause);
-    }
   }
 }

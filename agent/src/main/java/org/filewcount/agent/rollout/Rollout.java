@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.filewcount.agent.config.ConfigException;
 import org.filewcount.agent.config.Durations;
 
 /**
@@ -70,7 +69,7 @@ public final class Rollout {
   }
 
   /**
-   * Checks the starting point (exit 2 problems are thrown as {@link ConfigException} before any change)
+   * Checks the starting point (exit 2 problems are thrown as {@link RolloutRefusedException} before any change)
    * and runs the rollout to its end.
    */
   public RolloutResult run() {
@@ -267,7 +266,7 @@ public final class Rollout {
     return new RolloutResult(RolloutResult.Outcome.LOCK_LOST, message);
   }
 
-  /** Checks the starting point; exit 2 problems are thrown as {@link ConfigException} before any change. */
+  /** Checks the starting point; exit 2 problems are thrown as {@link RolloutRefusedException} before any change. */
   public void prepare() {
     RolloutStart start = RolloutStart.check(plan, traffic, nomad);
     stable = start.stable();

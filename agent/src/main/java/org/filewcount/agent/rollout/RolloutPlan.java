@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import org.filewcount.agent.config.ConfigException;
 
 /**
  * A canary rollout as the operator asked for it, validated.
@@ -33,26 +32,26 @@ public record RolloutPlan(String service, String canary, List<BigDecimal> steps,
     steps = List.copyOf(steps);
     gatesAfter = Collections.unmodifiableSortedSet(new TreeSet<>(gatesAfter));
     if (steps.isEmpty()) {
-      throw new ConfigException("--steps is empty: give canary percentages such as 10,25,50,100");
+      throw new RolloutRefusedException("--steps is empty: give canary percentages such as 10,25,50,100");
     }
     BigDecimal previous = BigDecimal.ZERO;
     for (BigDecimal s : steps) {
       if (s.signum() <= 0 || s.compareTo(previous) <= 0) {
-        throw new ConfigException("--steps must be percentages above 0 that only go up (for example 10,25,50,100),"
+        throw new RolloutRefusedException("--steps must be percentages above 0 that only go up (for example 10,25,50,100),"
             + " got " + describe(steps));
       }
       previous = s;
     }
     if (previous.compareTo(Split.HUNDRED) != 0) {
-      throw new ConfigException("--steps must end at 100 (promotion means all traffic on the canary), got "
+      throw new RolloutRefusedException("--steps must end at 100 (promotion means all traffic on the canary), got "
           + describe(steps) + ": add 100 as the last step");
     }
     if (interval == null || interval.compareTo(Duration.ofSeconds(1)) < 0) {
-      throw new ConfigException("--interval must be at least 1s; it is also the metrics window, so give Prometheus"
+      throw new RolloutRefusedException("--interval must be at least 1s; it is also the metrics window, so give Prometheus"
           + " a few scrapes (60s or more is typical)");
     }
     if (failureLimit < 0) {
-      throw new ConfigException("--failure-limit must be 0 or more");
+      throw new RolloutRefusedException("--failure-limit must be 0 or more");
     }
   }
 

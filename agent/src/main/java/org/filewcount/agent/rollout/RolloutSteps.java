@@ -7,7 +7,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import org.filewcount.agent.config.ConfigException;
 
 /**
  * {@code --steps} as written: canary percentages with {@code pause} gates between them, for example
@@ -37,13 +36,13 @@ public record RolloutSteps(List<BigDecimal> percents, SortedSet<Integer> gatesAf
       }
       if (s.equalsIgnoreCase(PAUSE)) {
         if (!gates.add(percents.size())) {
-          throw new ConfigException("--steps has two pauses in a row (" + text + "): one gate waits until"
+          throw new RolloutRefusedException("--steps has two pauses in a row (" + text + "): one gate waits until"
               + " 'rollout resume' already; remove the second");
         }
         continue;
       }
       if (!s.matches("-?[0-9.]+")) {
-        throw new ConfigException("--steps item '" + s + "' is neither a percentage nor 'pause': write for example"
+        throw new RolloutRefusedException("--steps item '" + s + "' is neither a percentage nor 'pause': write for example"
             + " 10,pause,50,100");
       }
       percents.add(Split.percent("--steps", s));

@@ -2,7 +2,6 @@ package org.filewcount.agent.rollout;
 
 import java.time.Duration;
 import java.util.OptionalDouble;
-import org.filewcount.agent.config.ConfigException;
 
 /**
  * What a healthy canary looks like.
@@ -17,18 +16,18 @@ public record Thresholds(double maxErrorRatio, Duration maxP99, OptionalDouble m
 
   public Thresholds {
     if (!(maxErrorRatio >= 0 && maxErrorRatio <= 1)) {
-      throw new ConfigException("--max-error-ratio " + maxErrorRatio + " must be a ratio from 0 to 1, for example 0.01"
+      throw new RolloutRefusedException("--max-error-ratio " + maxErrorRatio + " must be a ratio from 0 to 1, for example 0.01"
           + " for 1%");
     }
     if (maxP99 == null || maxP99.isZero() || maxP99.isNegative()) {
-      throw new ConfigException("--max-p99 must be more than zero, for example 800ms");
+      throw new RolloutRefusedException("--max-p99 must be more than zero, for example 800ms");
     }
     if (maxErrorRatioVsStable.isPresent() && !(maxErrorRatioVsStable.getAsDouble() >= 1)) {
-      throw new ConfigException("--max-error-ratio-vs-stable " + maxErrorRatioVsStable.getAsDouble()
+      throw new RolloutRefusedException("--max-error-ratio-vs-stable " + maxErrorRatioVsStable.getAsDouble()
           + " must be 1 or more (2.0 = at most twice stable's error ratio)");
     }
     if (minRequests < 1) {
-      throw new ConfigException("--min-requests must be at least 1, so an idle canary is never promoted");
+      throw new RolloutRefusedException("--min-requests must be at least 1, so an idle canary is never promoted");
     }
   }
 }

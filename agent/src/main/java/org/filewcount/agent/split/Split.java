@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
-import org.filewcount.agent.config.ConfigException;
 
 /**
  * Traffic weights per app version, in percent, as a service-splitter holds them. Valid by construction:
@@ -26,7 +25,7 @@ public record Split(Map<String, BigDecimal> weights) {
   public Split {
     Objects.requireNonNull(weights, "weights");
     if (weights.isEmpty()) {
-      throw new ConfigException("no weights given: pass --weight VERSION=PERCENT,... (for example --weight 1.0=75,2.0=25)");
+      throw new SplitRefusedException("no weights given: pass --weight VERSION=PERCENT,... (for example --weight 1.0=75,2.0=25)");
     }
     Map<String, BigDecimal> copy = new LinkedHashMap<>();
     BigDecimal sum = BigDecimal.ZERO;
@@ -42,7 +41,7 @@ public record Split(Map<String, BigDecimal> weights) {
       sum = sum.add(normalized);
     }
     if (sum.compareTo(HUNDRED) != 0) {
-      throw new ConfigException("the weights sum to " + sum.toPlainString() + ", not 100 (" + describe(copy)
+      throw new SplitRefusedException("the weights sum to " + sum.toPlainString() + ", not 100 (" + describe(copy)
           + "): adjust them so they add up to exactly 100");
     }
     weights = Collections.unmodifiableMap(copy);
@@ -50,21 +49,21 @@ public record Split(Map<String, BigDecimal> weights) {
 
   private static void checkWeight(String version, BigDecimal w) {
     if (version == null || version.isBlank()) {
-      throw new ConfigException("a weight has no version: write VERSION=PERCENT, for example 2.0=25");
+      throw new SplitRefusedException("a weight has no version: write VERSION=PERCENT, for example 2.0=25");
     }
     if (w == null) {
-      throw new ConfigException("version " + version + " has no weight: write " + version + "=PERCENT");
+      throw new SplitRefusedException("version " + version + " has no weight: write " + version + "=PERCENT");
     }
     if (w.signum() < 0) {
-      throw new ConfigException("weight " + w.toPlainString() + " for version " + version
+      throw new SplitRefusedException("weight " + w.toPlainString() + " for version " + version
           + " is negative: weights are percentages from 0 to 100");
     }
     if (w.compareTo(HUNDRED) > 0) {
-      throw new ConfigException("weight " + w.toPlainString() + " for version " + version
+      throw new SplitRefusedException("weight " + w.toPlainString() + " for version " + version
           + " is over 100: weights are percentages from 0 to 100");
     }
     if (w.stripTrailingZeros().scale() > 2) {
-      throw new ConfigException("weight " + w.toPlainString() + " for version " + version
+      throw new SplitRefusedException("weight " + w.toPlainString() + " for version " + version
           + " has more than two decimals: Consul stores weights in steps of 0.01, so round it (for example "
           + w.setScale(2, RoundingMode.HALF_UP).toPlainString() + ")");
     }
@@ -84,18 +83,18 @@ public record Split(Map<String, BigDecimal> weights) {
         }
         int eq = item.indexOf('=');
         if (eq <= 0 || eq == item.length() - 1) {
-          throw new ConfigException("--weight '" + item + "' is not VERSION=PERCENT: write for example 2.0=25");
+          throw new SplitRefusedException("--weight '" + item + "' is not VERSION=PERCENT: write for example 2.0=25");
         }
         String version = item.substring(0, eq).strip();
         String number = item.substring(eq + 1).strip();
         if (!NUMBER.matcher(number).matches()) {
-          throw new ConfigException("--weight '" + item + "': '" + number + "' is not a number: write a percentage"
+          throw new SplitRefusedException("--weight '" + item + "': '" + number + "' is not a number: write a percentage"
               + " such as 25 or 12.5");
         }
         BigDecimal w = new BigDecimal(number);
         checkWeight(version, w);
         if (weights.putIfAbsent(version, w) != null) {
-          throw new ConfigException("--weight names version " + version + " twice: give each version one weight");
+          throw new SplitRefusedException("--weight names version " + version + " twice: give each version one weight");
         }
       }
     }
@@ -106,7 +105,7 @@ public record Split(Map<String, BigDecimal> weights) {
   public static BigDecimal percent(String flag, String text) {
     String value = text == null ? "" : text.strip();
     if (!NUMBER.matcher(value).matches()) {
-      throw new ConfigException(flag + " '" + text + "' is not a number: write a percentage such as 25 or 12.5");
+      throw new SplitRefusedException(flag + " '" + text + "' is not a number: write a percentage such as 25 or 12.5");
     }
     BigDecimal p = new BigDecimal(value);
     checkWeight(flag, p);

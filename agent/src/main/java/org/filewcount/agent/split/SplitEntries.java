@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.filewcount.agent.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,12 +69,12 @@ final class SplitEntries {
       if (existing != null) {
         Optional<String> owner = Subsets.versionOf(existing.path("Filter").asText(null));
         if (owner.isEmpty()) {
-          throw new ConfigException("the resolver of " + service + " already has a subset '" + name
+          throw new SplitRefusedException("the resolver of " + service + " already has a subset '" + name
               + "' with filter '" + existing.path("Filter").asText("") + "', which the agent did not write:"
               + " rename or remove that subset (consul config read -kind service-resolver -name " + service + ")");
         }
         if (!owner.get().equals(version)) {
-          throw new ConfigException("versions '" + owner.get() + "' and '" + version + "' both map to the resolver"
+          throw new SplitRefusedException("versions '" + owner.get() + "' and '" + version + "' both map to the resolver"
               + " subset '" + name + "': Consul subset names allow only a-z, 0-9 and '-'; use versions that differ"
               + " in letters or digits");
         }
@@ -193,7 +192,7 @@ final class SplitEntries {
     }
     try {
       return Optional.of(new Split(weights));
-    } catch (ConfigException e) {
+    } catch (SplitRefusedException e) {
       LOG.warn("the service-splitter of {} does not add up to 100: {}", service, e.getMessage());
       return Optional.empty();
     }

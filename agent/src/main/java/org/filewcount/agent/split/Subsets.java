@@ -4,7 +4,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.filewcount.agent.config.ConfigException;
 
 /**
  * How an app version maps to a service-resolver subset. Consul requires subset names to be DNS labels
@@ -33,7 +32,7 @@ public final class Subsets {
 
   public static String filter(String version) {
     if (version.contains("\"") || version.contains("\\")) {
-      throw new ConfigException("version '" + version + "' contains a quote or backslash, which cannot be used in a"
+      throw new SplitRefusedException("version '" + version + "' contains a quote or backslash, which cannot be used in a"
           + " Consul filter expression: use plain version names such as 2.0");
     }
     return "Service.Meta.version == \"" + version + "\"";

@@ -11,7 +11,7 @@ public interface TrafficControl {
    * Validates {@code split} against the instances (see {@link TrafficState#validate}) and makes it the
    * service's routing. Returns the split as written (versions resolved).
    *
-   * @throws org.filewcount.agent.config.ConfigException when the split is refused (exit 2)
+   * @throws SplitRefusedException when the split is refused (exit 2)
    * @throws ConsulException when Consul cannot be reached or refuses the write (exit 1)
    */
   Split apply(String service, Split split, boolean force);

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.filewcount.agent.config.ConfigException;
 
 /**
  * The service's routing as Consul has it now: the splitter's weights (translated from subsets back to
@@ -83,26 +82,63 @@ public record TrafficState(
    * (an OnlyPassing subset with no endpoint): refused unless {@code force}.
    */
   public Split validate(Split requested, boolean force) {
-    if (!serviceKnown()) {
-      throw new ConfigException("unknown service '" + service + "': Consul has no instance of it. Check --service and"
-          + " that --consul/CONSUL_HTTP_ADDR points at the right Consul");
-    }
     Map<String, java.math.BigDecimal> resolved = new java.util.LinkedHashMap<>();
     for (String v : requested.versions()) {
-      String actual = resolveVersion(v).orElseThrow(() -> new ConfigException("unknown version '" + v + "' of "
-          + service + ": no instance has Service.Meta.version '" + v + "' (known: " + describeInstances()
-          + "). Deploy it first; --force does not override this"));
+      String actual = known(v);
       if (resolved.put(actual, requested.weight(v)) != null) {
-        throw new ConfigException("versions '" + v + "' and '" + actual + "' are the same version: name it once");
+        throw new SplitRefusedException("versions '" + v + "' and '" + actual + "' are the same version: name it once");
       }
-      VersionInstances vi = instances.get(actual);
-      if (!vi.anyPassing() && requested.weight(v).signum() > 0 && !force) {
-        throw new ConfigException("version " + actual + " of " + service + " has " + vi.total()
-            + " instance(s) but none passing its health checks: its share of requests would fail. Fix or wait for"
-            + " it (filewcount-agent status), or pass --force to route to it anyway");
+      if (requested.weight(v).signum() > 0 && !force) {
+        requirePassing(actual);
       }
     }
     return new Split(resolved);
+  }
+
+  /**
+   * The two versions of a canary split, as {@code shift --to} and {@code rollout --to} both name them:
+   * the canary resolved (see {@link #resolveVersion}), and the version the rest of the traffic stays on.
+   * Refused when the service or the version is unknown; {@link Canary#stable()} is refused when no
+   * version can be told to be stable. One place, so both commands say the same thing for the same case.
+   */
+  public Canary canary(String requested) {
+    String canary = known(requested);
+    return new Canary(requested, canary, stableExcluding(canary), describeInstances());
+  }
+
+  /** @see #canary */
+  public record Canary(String requested, String version, Optional<String> stableIfKnown, String instances) {
+
+    /** The version the traffic not sent to the canary stays on. */
+    public String stable() {
+      return stableIfKnown.orElseThrow(() -> new SplitRefusedException("cannot tell which version is stable for --to "
+          + requested + " (instances: " + instances + "): set it first with shift --weight STABLE=100, or give every"
+          + " version's weight with shift --weight"));
+    }
+  }
+
+  /**
+   * Refuses a version none of whose instances passes: Envoy would answer its share of requests 503 (an
+   * OnlyPassing subset with no endpoint). {@code shift --force} routes to it anyway; a rollout never does.
+   */
+  public void requirePassing(String version) {
+    VersionInstances vi = instances(version).orElse(new VersionInstances(version, 0, 0));
+    if (!vi.anyPassing()) {
+      throw new SplitRefusedException("version " + version + " of " + service + " has " + vi.total()
+          + " instance(s) but none passing its health checks: its share of requests would fail. Fix or wait for"
+          + " it (filewcount-agent status), or route to it anyway with shift --force");
+    }
+  }
+
+  /** The version {@code requested} resolved; refused when the service or the version is unknown. */
+  private String known(String requested) {
+    if (!serviceKnown()) {
+      throw new SplitRefusedException("unknown service '" + service + "': Consul has no instance of it. Check --service and"
+          + " that --consul/CONSUL_HTTP_ADDR points at the right Consul");
+    }
+    return resolveVersion(requested).orElseThrow(() -> new SplitRefusedException("unknown version '" + requested
+        + "' of " + service + ": no instance has Service.Meta.version '" + requested + "' (known: "
+        + describeInstances() + "). Deploy it first (nomad job run ...); --force does not override this"));
   }
 
   /** {@code 1.0 (3/3 passing), 2.0 (0/1 passing)} for error messages. */

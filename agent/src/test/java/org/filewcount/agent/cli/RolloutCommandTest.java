@@ -209,6 +209,30 @@ class RolloutCommandTest {
     consul.verify(0, putRequestedFor(urlPathEqualTo("/v1/config")));
   }
 
+  /**
+   * shift --to and rollout --to derive canary and stable in one place (TrafficState.canary), so for the same
+   * Consul state they refuse with the same words and exit code.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "unknown version           | 7.0 | 1.0:2:2,2.0:1:1         | unknown version '7.0'",
+      "stable cannot be told     | 2.0 | 1.0:1:1,2.0:1:1,3.0:1:1 | cannot tell which version is stable for --to 2.0",
+      "canary with none passing  | 2.0 | 1.0:2:2,2.0:0:1         | version 2.0 of filewcount has 1 instance(s) but none passing",
+  })
+  void shiftAndRolloutRefuseTheSameCaseInTheSameWords(String name, String to, String instances, String message) {
+    consul.stubFor(get(urlPathEqualTo("/v1/health/service/filewcount"))
+        .willReturn(okJson(ConsulFixtures.healthOf(instances.split(",")))));
+
+    CliRun shift = CliRun.run(env, "shift", "--to", to, "--percent", "25");
+    CliRun rollout = CliRun.run(env, "rollout", "--to", to, "--prometheus", prometheus.baseUrl());
+
+    assertThat(shift.exitCode()).isEqualTo(2);
+    assertThat(rollout.exitCode()).isEqualTo(2);
+    assertThat(shift.err()).contains(message);
+    assertThat(rollout.err()).isEqualTo(shift.err());
+    consul.verify(0, putRequestedFor(urlPathEqualTo("/v1/config")));
+  }
+
   @Test
   void missingPrometheusFlagIsAUsageError() {
     CliRun r = CliRun.run(env, "rollout", "--to", "2.0");

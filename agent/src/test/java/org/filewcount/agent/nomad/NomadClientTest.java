@@ -15,7 +15,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import java.util.Map;
-import org.filewcount.agent.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -54,7 +53,7 @@ class NomadClientTest {
         .withBody("job not found")));
 
     assertThat(client(Map.of()).latest("filewcount")).isEmpty();
-    assertThatThrownBy(() -> client(Map.of()).latest("nosuch")).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> client(Map.of()).latest("nosuch")).isInstanceOf(NomadSettingsException.class)
         .hasMessageContaining("no job 'nosuch'");
   }
 
@@ -79,7 +78,7 @@ class NomadClientTest {
         .withBody("Permission denied")));
 
     assertThatThrownBy(() -> client(Map.of()).promote("d-2"))
-        .isInstanceOf(NomadClient.NomadException.class)
+        .isInstanceOf(NomadException.class)
         .hasMessageContaining("403").hasMessageContaining("NOMAD_TOKEN lacks the permission")
         .hasMessageNotContaining("n-tok");
   }

@@ -8,7 +8,6 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import org.filewcount.agent.config.ConfigException;
 import org.filewcount.agent.consul.ConsulException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,9 +33,9 @@ class RolloutStepsTest {
 
   @Test
   void badItemsNameTheProblem() {
-    assertThatThrownBy(() -> RolloutSteps.parse("10,pause,pause,100")).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> RolloutSteps.parse("10,pause,pause,100")).isInstanceOf(RolloutRefusedException.class)
         .hasMessageContaining("two pauses in a row");
-    assertThatThrownBy(() -> RolloutSteps.parse("10,wait,100")).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> RolloutSteps.parse("10,wait,100")).isInstanceOf(RolloutRefusedException.class)
         .hasMessageContaining("'wait' is neither a percentage nor 'pause'");
   }
 

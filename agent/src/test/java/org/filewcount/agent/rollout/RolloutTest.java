@@ -5,6 +5,7 @@ import org.filewcount.agent.rollout.RolloutFakes.FakeNomad;
 import org.filewcount.agent.rollout.RolloutFakes.FakeTime;
 import org.filewcount.agent.rollout.RolloutFakes.FakeTraffic;
 import org.filewcount.agent.rollout.RolloutResult.Outcome;
+import org.filewcount.agent.split.SplitRefusedException;
 import org.filewcount.agent.split.Split;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import org.filewcount.agent.config.ConfigException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -254,19 +254,19 @@ class RolloutTest {
   void refusesToStartWithoutAPassingCanaryOrARunningDeployment() {
     traffic.version("2.0", 0, 2);
     assertThatThrownBy(() -> run(plan(0, OptionalDouble.empty()), healthy()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("none passing");
+        .isInstanceOf(SplitRefusedException.class).hasMessageContaining("none passing");
 
     setUp();
     nomad.status = "successful";
     assertThatThrownBy(() -> run(plan(0, OptionalDouble.empty()), healthy()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("is successful, not running");
+        .isInstanceOf(RolloutRefusedException.class).hasMessageContaining("is successful, not running");
     assertThat(traffic.applied).isEmpty();
 
     setUp();
     RolloutPlan unknown = new RolloutPlan("filewcount", "9.9", steps(50, 100), INTERVAL,
         new Thresholds(0.01, Duration.ofMillis(800), OptionalDouble.empty(), 50), 0, Optional.empty());
     assertThatThrownBy(() -> run(unknown, healthy()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("unknown version '9.9'");
+        .isInstanceOf(SplitRefusedException.class).hasMessageContaining("unknown version '9.9'");
   }
 
   @Test

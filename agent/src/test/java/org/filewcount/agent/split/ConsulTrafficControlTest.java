@@ -24,7 +24,6 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.filewcount.agent.config.ConfigException;
 import org.filewcount.agent.config.ConsulSettings;
 import org.filewcount.agent.config.Secret;
 import org.filewcount.agent.consul.ConsulException;
@@ -308,7 +307,7 @@ class ConsulTrafficControlTest {
     noEntry("service-splitter");
 
     assertThatThrownBy(() -> traffic.apply("filewcount", Split.all("1.0"), false))
-        .isInstanceOf(ConfigException.class)
+        .isInstanceOf(SplitRefusedException.class)
         .hasMessageContaining("subset 'v1-0'")
         .hasMessageContaining("did not write");
     consul.verify(0, putRequestedFor(urlPathEqualTo("/v1/config")));

@@ -7,7 +7,6 @@ import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.filewcount.agent.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
 class SplitTest {
@@ -22,7 +21,7 @@ class SplitTest {
     Split s = Split.parse(List.of("a=33.33,b=33.33,c=33.34"));
     assertThat(s.describe()).isEqualTo("a=33.33, b=33.33, c=33.34");
     assertThat(Split.parse(List.of("1.0=75.50,2.0=24.5")).weight("1.0")).isEqualByComparingTo("75.5");
-    assertThatThrownBy(() -> Split.parse(List.of("a=33.333,b=66.667"))).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> Split.parse(List.of("a=33.333,b=66.667"))).isInstanceOf(SplitRefusedException.class)
         .hasMessageContaining("more than two decimals").hasMessageContaining("33.33");
   }
 
@@ -45,7 +44,7 @@ class SplitTest {
     assertThat(Subsets.versionOf("Service.Meta.version == \"2.0\"")).contains("2.0");
     assertThat(Subsets.versionOf("Service.Meta.version == 2.0")).isEmpty();
     assertThat(Subsets.versionOf("Service.Tags contains \"v2\"")).isEmpty();
-    assertThatThrownBy(() -> Subsets.filter("2\"0")).isInstanceOf(ConfigException.class);
+    assertThatThrownBy(() -> Subsets.filter("2\"0")).isInstanceOf(SplitRefusedException.class);
   }
 
   @Test
