@@ -7,8 +7,8 @@ import org.filewcount.agent.config.ConfigException;
 import org.filewcount.agent.nomad.NomadSettingsException;
 import org.filewcount.agent.rollout.RolloutRefusedException;
 import org.filewcount.agent.split.SplitRefusedException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * Entry point of {@code filewcount-agent}. Exit codes: 0 success, 1 runtime failure,

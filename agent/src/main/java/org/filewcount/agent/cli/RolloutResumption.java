@@ -1,10 +1,10 @@
 package org.filewcount.agent.cli;
 
+import java.util.Optional;
 import org.filewcount.agent.rollout.RolloutCommands;
 import org.filewcount.agent.rollout.RolloutPlan;
 import org.filewcount.agent.rollout.state.RolloutLockedException;
 import org.filewcount.agent.rollout.state.RolloutState;
-import java.util.Optional;
 
 /**
  * What a new {@code rollout --to} does about a recorded rollout that never ended (its process died; this

@@ -1,5 +1,11 @@
 package org.filewcount.agent.cli;
 
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.filewcount.agent.consul.ConsulHttp;
 import org.filewcount.agent.nomad.NomadClient;
 import org.filewcount.agent.rollout.NomadDeployments;
 import org.filewcount.agent.rollout.OperatorRequest;
@@ -7,12 +13,6 @@ import org.filewcount.agent.rollout.state.RolloutStatus;
 import org.filewcount.agent.rollout.state.RolloutVerbs;
 import org.filewcount.agent.split.ConsulTrafficControl;
 import org.filewcount.agent.split.Sleeper;
-import java.io.PrintWriter;
-import java.time.Clock;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.Callable;
-import org.filewcount.agent.consul.ConsulHttp;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

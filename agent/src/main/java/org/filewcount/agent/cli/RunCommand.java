@@ -1,6 +1,5 @@
 package org.filewcount.agent.cli;
 
-import org.filewcount.agent.split.SplitWatcher;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +16,7 @@ import org.filewcount.agent.lifecycle.AgentProcess;
 import org.filewcount.agent.mesh.SidecarProxyRegistration;
 import org.filewcount.agent.proxy.ProxyServerHook;
 import org.filewcount.agent.proxy.ProxySettings;
+import org.filewcount.agent.split.SplitWatcher;
 import org.filewcount.agent.telemetry.Telemetry;
 import org.filewcount.agent.uploads.UploadsCarry;
 import picocli.CommandLine.Command;

@@ -1,5 +1,11 @@
 package org.filewcount.agent.cli;
 
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.filewcount.agent.consul.ConsulHttp;
 import org.filewcount.agent.split.ConsulTrafficControl;
 import org.filewcount.agent.split.EntryWrite;
 import org.filewcount.agent.split.Sleeper;
@@ -7,12 +13,6 @@ import org.filewcount.agent.split.Split;
 import org.filewcount.agent.split.TrafficJson;
 import org.filewcount.agent.split.TrafficState;
 import org.filewcount.agent.split.VersionInstances;
-import java.io.PrintWriter;
-import java.math.BigDecimal;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Callable;
-import org.filewcount.agent.consul.ConsulHttp;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

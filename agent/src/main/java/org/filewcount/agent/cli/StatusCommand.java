@@ -1,11 +1,5 @@
 package org.filewcount.agent.cli;
 
-import org.filewcount.agent.rollout.metrics.PrometheusMetrics;
-import org.filewcount.agent.rollout.metrics.TrafficStatus;
-import org.filewcount.agent.rollout.metrics.VersionMetrics;
-import org.filewcount.agent.split.ConsulTrafficControl;
-import org.filewcount.agent.split.Sleeper;
-import org.filewcount.agent.split.TrafficControl;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -25,6 +19,12 @@ import org.filewcount.agent.consul.ConsulException;
 import org.filewcount.agent.consul.ConsulHttp;
 import org.filewcount.agent.consul.KiwiConsulAgent;
 import org.filewcount.agent.consul.ServiceInstance;
+import org.filewcount.agent.rollout.metrics.PrometheusMetrics;
+import org.filewcount.agent.rollout.metrics.TrafficStatus;
+import org.filewcount.agent.rollout.metrics.VersionMetrics;
+import org.filewcount.agent.split.ConsulTrafficControl;
+import org.filewcount.agent.split.Sleeper;
+import org.filewcount.agent.split.TrafficControl;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -1,8 +1,5 @@
 package org.filewcount.agent.nomad;
 
-import org.filewcount.agent.rollout.NomadDeployments;
-import org.filewcount.agent.split.ConsulTrafficControl;
-import org.filewcount.agent.split.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -21,6 +18,9 @@ import java.util.Optional;
 import org.filewcount.agent.config.Secret;
 import org.filewcount.agent.config.TokenSource;
 import org.filewcount.agent.net.HttpClients;
+import org.filewcount.agent.rollout.NomadDeployments;
+import org.filewcount.agent.split.ConsulTrafficControl;
+import org.filewcount.agent.split.Json;
 
 /**
  * Nomad's deployment API over java.net.http, configured like the {@code nomad} CLI: NOMAD_ADDR

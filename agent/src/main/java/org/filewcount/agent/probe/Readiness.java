@@ -1,7 +1,7 @@
 package org.filewcount.agent.probe;
 
-import org.filewcount.agent.rollout.Verdict;
 import java.util.Optional;
+import org.filewcount.agent.rollout.Verdict;
 
 /**
  * What /health/ready answers: ready only while the last probe passed and the agent is not

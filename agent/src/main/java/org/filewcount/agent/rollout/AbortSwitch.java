@@ -1,11 +1,11 @@
 package org.filewcount.agent.rollout;
 
-import org.filewcount.agent.split.Sleeper;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.filewcount.agent.split.Sleeper;
 
 /**
  * Set once by Ctrl-C (the CLI's shutdown hook) or a test; the rollout checks it between actions and any

@@ -2,13 +2,13 @@ package org.filewcount.agent.rollout;
 
 import static org.filewcount.agent.rollout.metrics.VersionStats.format;
 
-import org.filewcount.agent.rollout.metrics.VersionStats;
-import org.filewcount.agent.split.VersionInstances;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.filewcount.agent.config.Durations;
+import org.filewcount.agent.rollout.metrics.VersionStats;
+import org.filewcount.agent.split.VersionInstances;
 
 /**
  * Judges the canary on one window of evidence. Pure: the same evidence gives the same verdict.

@@ -1,11 +1,5 @@
 package org.filewcount.agent.rollout;
 
-import org.filewcount.agent.rollout.metrics.MetricsUnavailableException;
-import org.filewcount.agent.rollout.metrics.VersionMetrics;
-import org.filewcount.agent.rollout.metrics.VersionStats;
-import org.filewcount.agent.split.Sleeper;
-import org.filewcount.agent.split.TrafficControl;
-import org.filewcount.agent.split.VersionInstances;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +7,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.filewcount.agent.config.Durations;
+import org.filewcount.agent.rollout.metrics.MetricsUnavailableException;
+import org.filewcount.agent.rollout.metrics.VersionMetrics;
+import org.filewcount.agent.rollout.metrics.VersionStats;
+import org.filewcount.agent.split.Sleeper;
+import org.filewcount.agent.split.TrafficControl;
+import org.filewcount.agent.split.VersionInstances;
 
 /**
  * One judgement's evidence: the canary's Consul health and its metrics (and stable's, for the relative

@@ -1,6 +1,5 @@
 package org.filewcount.agent.rollout;
 
-import org.filewcount.agent.rollout.state.RolloutStateStore;
 
 /**
  * The exact command lines people are told to run, in one place so every message (paused gates,
@@ -9,6 +8,12 @@ import org.filewcount.agent.rollout.state.RolloutStateStore;
 public final class RolloutCommands {
 
   public static final String LAUNCHER = "filewcount-agent";
+
+  /**
+   * Where each rollout keeps its state and lock in Consul KV ({@code <prefix><service>/state}, {@code /lock});
+   * here because messages name it for the ACL, and the engine does not depend on the KV store.
+   */
+  public static final String KV_PREFIX = "filewcount/rollout/";
 
   private RolloutCommands() {}
 
@@ -20,6 +25,6 @@ public final class RolloutCommands {
   public static String whatNext(String service) {
     return "To continue run '" + verb("resume", service) + "'; to go to 100% now '" + verb("promote", service)
         + "'; to restore stable '" + verb("abort", service) + "' (any terminal that reaches this Consul, with"
-        + " write access to its KV prefix " + RolloutStateStore.PREFIX + ")";
+        + " write access to its KV prefix " + KV_PREFIX + ")";
   }
 }

@@ -1,12 +1,12 @@
 package org.filewcount.agent.rollout;
 
-import org.filewcount.agent.split.Json;
-import org.filewcount.agent.split.Split;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import org.filewcount.agent.split.Json;
+import org.filewcount.agent.split.Split;
 
 /**
  * Something a rollout did or decided. Printed (text or one JSON object per line), logged, posted to

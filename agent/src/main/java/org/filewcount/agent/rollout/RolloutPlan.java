@@ -1,6 +1,5 @@
 package org.filewcount.agent.rollout;
 
-import org.filewcount.agent.split.Split;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Collections;
@@ -8,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import org.filewcount.agent.split.Split;
 
 /**
  * A canary rollout as the operator asked for it, validated.

@@ -1,10 +1,10 @@
 package org.filewcount.agent.rollout;
 
+import java.math.BigDecimal;
+import java.util.Optional;
 import org.filewcount.agent.split.TrafficControl;
 import org.filewcount.agent.split.TrafficState;
 import org.filewcount.agent.split.VersionInstances;
-import java.math.BigDecimal;
-import java.util.Optional;
 
 /**
  * Where a rollout starts, checked before anything changes: the canary and stable versions resolved and

@@ -1,12 +1,12 @@
 package org.filewcount.agent.rollout;
 
-import org.filewcount.agent.split.Split;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import org.filewcount.agent.split.Split;
 
 /**
  * {@code --steps} as written: canary percentages with {@code pause} gates between them, for example

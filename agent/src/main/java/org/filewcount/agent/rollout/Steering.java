@@ -1,7 +1,7 @@
 package org.filewcount.agent.rollout;
 
-import org.filewcount.agent.split.Sleeper;
 import java.util.Optional;
+import org.filewcount.agent.split.Sleeper;
 
 /**
  * The rollout's channel to people at other terminals: the request waiting to be obeyed (the

@@ -11,9 +11,3 @@
  */
 package org.filewcount.agent.rollout;
 
-import org.filewcount.agent.rollout.metrics.VersionMetrics;
-import org.filewcount.agent.rollout.state.ConsulSteering;
-import org.filewcount.agent.rollout.state.RolloutLock;
-import org.filewcount.agent.rollout.state.RolloutStateStore;
-import org.filewcount.agent.rollout.state.RolloutVerbs;
-import org.filewcount.agent.split.Sleeper;

@@ -1,11 +1,5 @@
 package org.filewcount.agent.cli;
 
-import org.filewcount.agent.rollout.ConsulFixtures;
-import org.filewcount.agent.rollout.OperatorRequest;
-import org.filewcount.agent.rollout.state.RolloutVerbs;
-import org.filewcount.agent.split.ConsulTrafficControl;
-import org.filewcount.agent.split.Json;
-import org.filewcount.agent.split.Sleeper;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
@@ -32,6 +26,12 @@ import java.util.concurrent.CompletableFuture;
 import org.filewcount.agent.config.ConsulSettings;
 import org.filewcount.agent.consul.ConsulHttp;
 import org.filewcount.agent.registry.StubConsul;
+import org.filewcount.agent.rollout.ConsulFixtures;
+import org.filewcount.agent.rollout.OperatorRequest;
+import org.filewcount.agent.rollout.state.RolloutVerbs;
+import org.filewcount.agent.split.ConsulTrafficControl;
+import org.filewcount.agent.split.Json;
+import org.filewcount.agent.split.Sleeper;
 import org.filewcount.agent.testing.CliRun;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,7 +1,5 @@
 package org.filewcount.agent.cli;
 
-import org.filewcount.agent.rollout.ConsulFixtures;
-import org.filewcount.agent.split.Json;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
@@ -15,6 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import java.util.Map;
+import org.filewcount.agent.rollout.ConsulFixtures;
+import org.filewcount.agent.split.Json;
 import org.filewcount.agent.testing.CliRun;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

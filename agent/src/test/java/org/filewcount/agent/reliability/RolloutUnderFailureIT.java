@@ -1,6 +1,5 @@
 package org.filewcount.agent.reliability;
 
-import org.filewcount.agent.split.Subsets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -28,6 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.filewcount.agent.registry.StubConsul;
+import org.filewcount.agent.split.Subsets;
 import org.filewcount.agent.testing.AgentUnderTest;
 import org.filewcount.agent.testing.FilewcountStandIn;
 import org.filewcount.agent.testing.Multipart;

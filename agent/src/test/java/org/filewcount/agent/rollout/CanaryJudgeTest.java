@@ -1,13 +1,13 @@
 package org.filewcount.agent.rollout;
 
-import org.filewcount.agent.rollout.metrics.VersionStats;
-import org.filewcount.agent.split.VersionInstances;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import org.filewcount.agent.rollout.metrics.VersionStats;
+import org.filewcount.agent.split.VersionInstances;
 import org.junit.jupiter.api.Test;
 
 /** The judge on its own: one window of evidence in, one verdict out, each check at its boundary. */

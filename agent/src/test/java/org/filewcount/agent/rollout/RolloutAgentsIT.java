@@ -1,6 +1,5 @@
 package org.filewcount.agent.rollout;
 
-import org.filewcount.agent.split.Json;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
@@ -26,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.filewcount.agent.registry.StubConsul;
+import org.filewcount.agent.split.Json;
 import org.filewcount.agent.testing.CliRun;
 import org.filewcount.agent.testing.FilewcountStandIn;
 import org.filewcount.agent.testing.Multipart;

@@ -1,14 +1,5 @@
 package org.filewcount.agent.rollout;
 
-import org.filewcount.agent.rollout.metrics.MetricsUnavailableException;
-import org.filewcount.agent.rollout.metrics.PrometheusMetrics;
-import org.filewcount.agent.rollout.metrics.VersionMetrics;
-import org.filewcount.agent.rollout.metrics.VersionStats;
-import org.filewcount.agent.split.Sleeper;
-import org.filewcount.agent.split.Split;
-import org.filewcount.agent.split.TrafficControl;
-import org.filewcount.agent.split.TrafficState;
-import org.filewcount.agent.split.VersionInstances;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +11,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import org.filewcount.agent.consul.ConsulException;
+import org.filewcount.agent.rollout.metrics.MetricsUnavailableException;
+import org.filewcount.agent.rollout.metrics.PrometheusMetrics;
+import org.filewcount.agent.rollout.metrics.VersionMetrics;
+import org.filewcount.agent.rollout.metrics.VersionStats;
+import org.filewcount.agent.split.Sleeper;
+import org.filewcount.agent.split.Split;
+import org.filewcount.agent.split.TrafficControl;
+import org.filewcount.agent.split.TrafficState;
+import org.filewcount.agent.split.VersionInstances;
 
 /** In-memory stand-ins for the rollout's seams: time, Consul, metrics, Nomad. */
 public final class RolloutFakes {

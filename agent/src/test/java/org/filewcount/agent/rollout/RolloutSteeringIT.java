@@ -1,6 +1,5 @@
 package org.filewcount.agent.rollout;
 
-import org.filewcount.agent.split.Json;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
@@ -25,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.filewcount.agent.registry.StubConsul;
+import org.filewcount.agent.split.Json;
 import org.filewcount.agent.testing.CliRun;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,13 +1,5 @@
 package org.filewcount.agent.rollout;
 
-import org.filewcount.agent.rollout.OperatorRequest.Action;
-import org.filewcount.agent.rollout.RolloutFakes.FakeMetrics;
-import org.filewcount.agent.rollout.RolloutFakes.FakeNomad;
-import org.filewcount.agent.rollout.RolloutFakes.FakeTime;
-import org.filewcount.agent.rollout.RolloutFakes.FakeTraffic;
-import org.filewcount.agent.rollout.RolloutResult.Outcome;
-import org.filewcount.agent.split.Sleeper;
-import org.filewcount.agent.split.Split;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
@@ -22,6 +14,14 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.filewcount.agent.rollout.OperatorRequest.Action;
+import org.filewcount.agent.rollout.RolloutFakes.FakeMetrics;
+import org.filewcount.agent.rollout.RolloutFakes.FakeNomad;
+import org.filewcount.agent.rollout.RolloutFakes.FakeTime;
+import org.filewcount.agent.rollout.RolloutFakes.FakeTraffic;
+import org.filewcount.agent.rollout.RolloutResult.Outcome;
+import org.filewcount.agent.split.Sleeper;
+import org.filewcount.agent.split.Split;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

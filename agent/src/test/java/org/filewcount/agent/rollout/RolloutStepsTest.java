@@ -1,6 +1,5 @@
 package org.filewcount.agent.rollout;
 
-import org.filewcount.agent.rollout.state.RolloutState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.filewcount.agent.consul.ConsulException;
+import org.filewcount.agent.rollout.state.RolloutState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,12 +1,5 @@
 package org.filewcount.agent.rollout;
 
-import org.filewcount.agent.rollout.RolloutFakes.FakeMetrics;
-import org.filewcount.agent.rollout.RolloutFakes.FakeNomad;
-import org.filewcount.agent.rollout.RolloutFakes.FakeTime;
-import org.filewcount.agent.rollout.RolloutFakes.FakeTraffic;
-import org.filewcount.agent.rollout.RolloutResult.Outcome;
-import org.filewcount.agent.split.SplitRefusedException;
-import org.filewcount.agent.split.Split;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,6 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import org.filewcount.agent.rollout.RolloutFakes.FakeMetrics;
+import org.filewcount.agent.rollout.RolloutFakes.FakeNomad;
+import org.filewcount.agent.rollout.RolloutFakes.FakeTime;
+import org.filewcount.agent.rollout.RolloutFakes.FakeTraffic;
+import org.filewcount.agent.rollout.RolloutResult.Outcome;
+import org.filewcount.agent.split.Split;
+import org.filewcount.agent.split.SplitRefusedException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

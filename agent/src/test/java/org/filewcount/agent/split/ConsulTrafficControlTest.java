@@ -1,6 +1,5 @@
 package org.filewcount.agent.split;
 
-import org.filewcount.agent.rollout.ConsulFixtures;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -28,6 +27,7 @@ import org.filewcount.agent.config.ConsulSettings;
 import org.filewcount.agent.config.Secret;
 import org.filewcount.agent.consul.ConsulException;
 import org.filewcount.agent.consul.ConsulHttp;
+import org.filewcount.agent.rollout.ConsulFixtures;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

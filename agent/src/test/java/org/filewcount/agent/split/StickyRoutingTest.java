@@ -1,7 +1,5 @@
 package org.filewcount.agent.split;
 
-import org.filewcount.agent.split.EnvoyRoutingModel.Browser;
-import org.filewcount.agent.split.EnvoyRoutingModel.Instance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,6 +10,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.filewcount.agent.infra.ConsulEntryFiles;
+import org.filewcount.agent.split.EnvoyRoutingModel.Browser;
+import org.filewcount.agent.split.EnvoyRoutingModel.Instance;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

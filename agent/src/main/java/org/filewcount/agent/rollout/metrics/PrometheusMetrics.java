@@ -1,6 +1,5 @@
 package org.filewcount.agent.rollout.metrics;
 
-import org.filewcount.agent.split.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;
@@ -13,6 +12,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.filewcount.agent.net.HttpClients;
+import org.filewcount.agent.split.Json;
 
 /**
  * Per-version evidence from Prometheus's instant-query API ({@code GET /api/v1/query}) over the agents'

@@ -1,10 +1,5 @@
 package org.filewcount.agent.rollout.metrics;
 
-import org.filewcount.agent.split.Json;
-import org.filewcount.agent.split.Split;
-import org.filewcount.agent.split.TrafficControl;
-import org.filewcount.agent.split.TrafficState;
-import org.filewcount.agent.split.VersionInstances;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
@@ -14,6 +9,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.filewcount.agent.config.Durations;
+import org.filewcount.agent.split.Json;
+import org.filewcount.agent.split.Split;
+import org.filewcount.agent.split.TrafficControl;
+import org.filewcount.agent.split.TrafficState;
+import org.filewcount.agent.split.VersionInstances;
 
 /**
  * The traffic part of {@code status}: per version its split weight, instance health and, with a metrics

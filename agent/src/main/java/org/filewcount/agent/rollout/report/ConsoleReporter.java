@@ -1,11 +1,11 @@
 package org.filewcount.agent.rollout.report;
 
-import org.filewcount.agent.rollout.RolloutEvent;
-import org.filewcount.agent.rollout.RolloutListener;
-import org.filewcount.agent.split.Json;
 import java.io.PrintWriter;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import org.filewcount.agent.rollout.RolloutEvent;
+import org.filewcount.agent.rollout.RolloutListener;
+import org.filewcount.agent.split.Json;
 
 /** Progress on stdout: one line per event, text or one JSON object per line (--output json). */
 public final class ConsoleReporter implements RolloutListener {

@@ -1,7 +1,5 @@
 package org.filewcount.agent.rollout.report;
 
-import org.filewcount.agent.rollout.RolloutEvent;
-import org.filewcount.agent.rollout.RolloutListener;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
@@ -11,6 +9,8 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.filewcount.agent.rollout.RolloutEvent;
+import org.filewcount.agent.rollout.RolloutListener;
 import org.filewcount.agent.telemetry.CommandTracing;
 
 /**

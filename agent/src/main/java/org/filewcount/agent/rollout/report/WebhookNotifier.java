@@ -1,8 +1,5 @@
 package org.filewcount.agent.rollout.report;
 
-import org.filewcount.agent.rollout.RolloutEvent;
-import org.filewcount.agent.rollout.RolloutListener;
-import org.filewcount.agent.split.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
@@ -12,6 +9,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.filewcount.agent.net.HttpClients;
+import org.filewcount.agent.rollout.RolloutEvent;
+import org.filewcount.agent.rollout.RolloutListener;
+import org.filewcount.agent.split.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,5 @@
 package org.filewcount.agent.rollout.state;
 
-import org.filewcount.agent.split.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -8,6 +7,7 @@ import java.util.Base64;
 import java.util.Optional;
 import org.filewcount.agent.consul.ConsulException;
 import org.filewcount.agent.consul.ConsulHttp;
+import org.filewcount.agent.split.Json;
 
 /**
  * Consul's KV endpoint ({@code /v1/kv/:key}), the calls the rollout state and lock need. Consul's API

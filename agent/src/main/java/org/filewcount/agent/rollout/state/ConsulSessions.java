@@ -1,9 +1,9 @@
 package org.filewcount.agent.rollout.state;
 
-import org.filewcount.agent.split.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import org.filewcount.agent.consul.ConsulHttp;
+import org.filewcount.agent.split.Json;
 
 /**
  * Consul's session endpoint ({@code /v1/session/...}) as hashicorp/consul

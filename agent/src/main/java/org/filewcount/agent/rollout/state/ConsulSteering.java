@@ -1,16 +1,16 @@
 package org.filewcount.agent.rollout.state;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
 import org.filewcount.agent.rollout.AbortSwitch;
 import org.filewcount.agent.rollout.OperatorRequest;
 import org.filewcount.agent.rollout.RolloutEvent;
 import org.filewcount.agent.rollout.RolloutListener;
 import org.filewcount.agent.rollout.Steering;
 import org.filewcount.agent.split.Sleeper;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.HashSet;
-import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

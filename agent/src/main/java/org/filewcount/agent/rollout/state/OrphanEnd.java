@@ -1,13 +1,13 @@
 package org.filewcount.agent.rollout.state;
 
+import java.time.Clock;
+import java.util.Optional;
+import org.filewcount.agent.consul.ConsulHttp;
 import org.filewcount.agent.rollout.OperatorRequest.Action;
 import org.filewcount.agent.rollout.RolloutCommands;
 import org.filewcount.agent.rollout.state.RolloutState.Phase;
 import org.filewcount.agent.split.Split;
 import org.filewcount.agent.split.TrafficControl;
-import java.time.Clock;
-import java.util.Optional;
-import org.filewcount.agent.consul.ConsulHttp;
 
 /**
  * Ends a rollout whose process died: take its lock (waiting out Consul's lock-delay), read the state

@@ -1,6 +1,5 @@
 package org.filewcount.agent.rollout.state;
 
-import org.filewcount.agent.rollout.RolloutCommands;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -9,6 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.filewcount.agent.consul.ConsulException;
 import org.filewcount.agent.consul.ConsulHttp;
+import org.filewcount.agent.rollout.RolloutCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

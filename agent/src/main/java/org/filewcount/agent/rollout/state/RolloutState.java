@@ -1,7 +1,5 @@
 package org.filewcount.agent.rollout.state;
 
-import org.filewcount.agent.rollout.OperatorRequest;
-import org.filewcount.agent.split.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
@@ -10,6 +8,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.filewcount.agent.consul.ConsulException;
+import org.filewcount.agent.rollout.OperatorRequest;
+import org.filewcount.agent.split.Json;
 
 /**
  * A rollout's plan and progress as kept in its Consul KV key, so any terminal can see and steer it and a

@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.filewcount.agent.consul.ConsulException;
 import org.filewcount.agent.consul.ConsulHttp;
+import org.filewcount.agent.rollout.RolloutCommands;
 
 /**
  * The rollout state of each service in Consul KV, {@code filewcount/rollout/<service>/state}, beside its
@@ -14,7 +15,7 @@ import org.filewcount.agent.consul.ConsulHttp;
  */
 public final class RolloutStateStore {
 
-  public static final String PREFIX = "filewcount/rollout/";
+  static final String PREFIX = RolloutCommands.KV_PREFIX;
   private static final int MAX_ATTEMPTS = 8;
 
   /** The state and the index a check-and-set write of it must name. */

@@ -1,10 +1,10 @@
 package org.filewcount.agent.rollout.state;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Optional;
 import org.filewcount.agent.rollout.RolloutCommands;
 import org.filewcount.agent.rollout.RolloutSteps;
 import org.filewcount.agent.split.Json;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Optional;
 
 /**
  * What {@code rollout status} reports: the recorded state (if any) and whether a live process holds its

@@ -1,17 +1,17 @@
 package org.filewcount.agent.rollout.state;
 
-import org.filewcount.agent.rollout.NomadDeployments;
-import org.filewcount.agent.rollout.OperatorRequest;
-import org.filewcount.agent.rollout.OperatorRequest.Action;
-import org.filewcount.agent.rollout.RolloutCommands;
-import org.filewcount.agent.rollout.state.RolloutState.Phase;
-import org.filewcount.agent.split.TrafficControl;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import org.filewcount.agent.consul.ConsulHttp;
+import org.filewcount.agent.rollout.NomadDeployments;
+import org.filewcount.agent.rollout.OperatorRequest.Action;
+import org.filewcount.agent.rollout.OperatorRequest;
+import org.filewcount.agent.rollout.RolloutCommands;
+import org.filewcount.agent.rollout.state.RolloutState.Phase;
+import org.filewcount.agent.split.TrafficControl;
 
 /**
  * {@code rollout status|pause|resume|promote|abort} from any terminal. A live rollout is asked through its

@@ -1,16 +1,16 @@
 package org.filewcount.agent.rollout.metrics;
 
-import org.filewcount.agent.rollout.AbortSwitch;
-import org.filewcount.agent.rollout.RolloutFakes;
-import org.filewcount.agent.rollout.RolloutFakes.FakeMetrics;
-import org.filewcount.agent.rollout.RolloutFakes.FakeTime;
-import org.filewcount.agent.rollout.RolloutFakes.FakeTraffic;
-import org.filewcount.agent.split.Split;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.Optional;
+import org.filewcount.agent.rollout.AbortSwitch;
+import org.filewcount.agent.rollout.RolloutFakes.FakeMetrics;
+import org.filewcount.agent.rollout.RolloutFakes.FakeTime;
+import org.filewcount.agent.rollout.RolloutFakes.FakeTraffic;
+import org.filewcount.agent.rollout.RolloutFakes;
+import org.filewcount.agent.split.Split;
 import org.junit.jupiter.api.Test;
 
 class TrafficStatusTest {

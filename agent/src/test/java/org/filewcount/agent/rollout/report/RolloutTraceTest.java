@@ -1,10 +1,5 @@
 package org.filewcount.agent.rollout.report;
 
-import org.filewcount.agent.rollout.AbortSwitch;
-import org.filewcount.agent.rollout.Rollout;
-import org.filewcount.agent.rollout.RolloutFakes;
-import org.filewcount.agent.rollout.RolloutPlan;
-import org.filewcount.agent.rollout.Thresholds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.api.trace.StatusCode;
@@ -18,6 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import org.filewcount.agent.rollout.AbortSwitch;
+import org.filewcount.agent.rollout.Rollout;
+import org.filewcount.agent.rollout.RolloutFakes;
+import org.filewcount.agent.rollout.RolloutPlan;
+import org.filewcount.agent.rollout.Thresholds;
 import org.junit.jupiter.api.Test;
 
 /** A rollout becomes one span with an event per step and verdict. */

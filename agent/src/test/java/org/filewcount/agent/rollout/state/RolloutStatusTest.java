@@ -1,12 +1,12 @@
 package org.filewcount.agent.rollout.state;
 
-import org.filewcount.agent.rollout.state.RolloutState.Phase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Optional;
+import org.filewcount.agent.rollout.state.RolloutState.Phase;
 import org.junit.jupiter.api.Test;
 
 /** The JSON of {@code rollout status} that scripts and the CI manual gate read ({@code .paused}, {@code .orphaned}). */
