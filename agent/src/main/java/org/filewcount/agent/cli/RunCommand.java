@@ -1,6 +1,5 @@
 package org.filewcount.agent.cli;
 
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -12,13 +11,8 @@ import org.filewcount.agent.config.ConfigException;
 import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.config.InstanceIdentity;
 import org.filewcount.agent.config.MeshSettings;
-import org.filewcount.agent.lifecycle.AgentProcess;
+import org.filewcount.agent.lifecycle.AgentRun;
 import org.filewcount.agent.mesh.SidecarProxyRegistration;
-import org.filewcount.agent.proxy.ProxyServerHook;
-import org.filewcount.agent.proxy.ProxySettings;
-import org.filewcount.agent.split.SplitWatcher;
-import org.filewcount.agent.telemetry.Telemetry;
-import org.filewcount.agent.uploads.UploadsCarry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -119,24 +113,7 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
   public Integer call() throws Exception {
     AgentConfig config = config();
     logging.apply();
-    // Read before anything starts: a bad NOMAD_ADDR or token file is a usage error (exit 2).
-    Optional<UploadsCarry> carry = UploadsCarry.fromEnvironment(env, config.uploadsDir(),
-        FlagValues.duration("--uploads-carry-wait", uploadsCarryWait));
-    try (Telemetry telemetry = Telemetry.create(config, env);
-        // Every running agent exports the split Consul holds: the CLI that writes it lives too briefly to be scraped.
-        SplitWatcher split = SplitWatcher.start(config.consul(), config.service(), telemetry.trafficWeights()::setWeights)) {
-      return AgentProcess.builder(config)
-          .metricsSource(telemetry.metricsSource())
-          .probeListener(telemetry.probeListener())
-          .probeFilesListener(telemetry.probeFilesListener())
-          .probeTracer(telemetry.probeTracer())
-          .registrationListener(telemetry.registrationListener())
-          .proxy(new ProxyServerHook(ProxySettings.forAgent(config), telemetry.exchangeObserver()))
-          .envoyMetricsPort(intEnv(SidecarProxyRegistration.ENVOY_METRICS_PORT_ENV))
-          .uploadsCarry(carry.map(c -> c.listener(telemetry.uploadsCarryListener())).orElse(null))
-          .build()
-          .run();
-    }
+    return AgentRun.run(config, env);
   }
 
   AgentConfig config() {
@@ -149,7 +126,7 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
     AgentConfig.Builder b = AgentConfig.builder()
         .service(FlagValues.serviceName(service))
         .serviceVersion(version)
-        .appUrl(appUrl(appUrl))
+        .appUrl(AgentConfig.parseAppUrl(appUrl))
         .listen(listenAt)
         .advertised(advertised)
         .admin(adminAt)
@@ -159,6 +136,8 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
         .probeInterval(FlagValues.duration("--probe-interval", probeInterval))
         .drain(FlagValues.duration("--drain", drain))
         .uploadsDir(uploadsDir().orElse(null))
+        .uploadsCarryWait(FlagValues.duration("--uploads-carry-wait", uploadsCarryWait))
+        .envoyMetricsPort(intEnv(SidecarProxyRegistration.ENVOY_METRICS_PORT_ENV))
         .identity(InstanceIdentity.derive(service, version, advertised, env, AgentVersion.get()));
     if (mesh) {
       b.mesh(meshSettings());
@@ -238,20 +217,6 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
           + " pass --advertise-address with the address other hosts reach this instance at");
     }
     return h;
-  }
-
-  private static URI appUrl(String value) {
-    URI uri;
-    try {
-      uri = URI.create(value);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("--app-url '" + value + "' is not a URL: use for example http://127.0.0.1:80");
-    }
-    if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
-      throw new ConfigException("--app-url '" + value + "' must be an http:// URL with a host"
-          + " (filewcount serves plain HTTP), for example http://127.0.0.1:80");
-    }
-    return uri;
   }
 
   private static Optional<String> firstNonBlank(String... values) {

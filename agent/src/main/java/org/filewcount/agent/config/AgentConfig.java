@@ -14,8 +14,12 @@ import java.util.Optional;
  * @param checkAddress where the local Consul agent reaches the admin endpoint for the HTTP check on
  *     /health/ready: the admin address unless Consul checks from outside the network namespace
  *     (Nomad bridge mode)
+ * @param appUrl the app ({@code --app-url}): plain {@code http://host[:port]}, no path or query; checked
+ *     here and nowhere else
  * @param uploadsDir the app's upload folder as the agent sees it, where it removes its own probes'
  *     files; empty: nothing is removed
+ * @param uploadsCarryWait inside Nomad, how long /health/ready waits for the first uploads carry pass
+ * @param envoyMetricsPort host port of Envoy's Prometheus listener, put in the sidecar's meta (mesh mode)
  */
 public record AgentConfig(
     String service,
@@ -31,11 +35,13 @@ public record AgentConfig(
     InstanceIdentity identity,
     Optional<MeshSettings> mesh,
     HostPort checkAddress,
-    Optional<Path> uploadsDir) {
+    Optional<Path> uploadsDir,
+    Duration uploadsCarryWait,
+    Optional<Integer> envoyMetricsPort) {
 
   public AgentConfig {
     Objects.requireNonNull(service, "service");
-    Objects.requireNonNull(appUrl, "appUrl");
+    checkAppUrl(Objects.requireNonNull(appUrl, "appUrl").toString(), appUrl);
     Objects.requireNonNull(listen, "listen");
     Objects.requireNonNull(advertised, "advertised");
     Objects.requireNonNull(admin, "admin");
@@ -44,11 +50,40 @@ public record AgentConfig(
     mesh = mesh == null ? Optional.empty() : mesh;
     checkAddress = checkAddress == null ? admin : checkAddress;
     uploadsDir = uploadsDir == null ? Optional.empty() : uploadsDir;
+    envoyMetricsPort = envoyMetricsPort == null ? Optional.empty() : envoyMetricsPort;
+    Objects.requireNonNull(uploadsCarryWait, "uploadsCarryWait");
     requirePositive("--check-interval", checkInterval);
     requirePositive("--probe-interval", probeInterval);
     if (drain == null || drain.isNegative()) {
       throw new ConfigException("--drain must be zero or more, for example 5s");
     }
+  }
+
+  /**
+   * The one check of {@code --app-url}: the proxy speaks plain HTTP/1.1 to the app (filewcount has no TLS)
+   * and forwards each request's own path, so a scheme other than http, a missing host, a path or a query
+   * cannot be served.
+   */
+  private static URI checkAppUrl(String value, URI uri) {
+    boolean servable = uri != null && "http".equalsIgnoreCase(uri.getScheme()) && uri.getHost() != null
+        && (uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/"))
+        && uri.getRawQuery() == null;
+    if (!servable) {
+      throw new ConfigException("--app-url '" + value + "' must be a plain http://host[:port] URL without a path"
+          + " or query (filewcount serves plain HTTP; requests keep their own path), for example http://127.0.0.1:80");
+    }
+    return uri;
+  }
+
+  /** Parses {@code --app-url}; a value that is not a URL gets the same message as one the proxy cannot serve. */
+  public static URI parseAppUrl(String value) {
+    URI uri;
+    try {
+      uri = URI.create(value);
+    } catch (IllegalArgumentException e) {
+      uri = null;
+    }
+    return checkAppUrl(value, uri);
   }
 
   private static void requirePositive(String flag, Duration value) {
@@ -77,6 +112,8 @@ public record AgentConfig(
     private MeshSettings mesh;
     private HostPort checkAddress;
     private Path uploadsDir;
+    private Duration uploadsCarryWait = Duration.ofSeconds(60);
+    private Integer envoyMetricsPort;
 
     private Builder() {}
 
@@ -94,6 +131,8 @@ public record AgentConfig(
     public Builder mesh(MeshSettings v) { this.mesh = v; return this; }
     public Builder checkAddress(HostPort v) { this.checkAddress = v; return this; }
     public Builder uploadsDir(Path v) { this.uploadsDir = v; return this; }
+    public Builder uploadsCarryWait(Duration v) { this.uploadsCarryWait = v; return this; }
+    public Builder envoyMetricsPort(Integer v) { this.envoyMetricsPort = v; return this; }
 
     public AgentConfig build() {
       HostPort adv = advertised != null ? advertised : listen;
@@ -102,7 +141,8 @@ public record AgentConfig(
       InstanceIdentity id = identity != null ? identity
           : InstanceIdentity.derive(service, serviceVersion, adv, java.util.Map.of(), AgentVersion.get());
       return new AgentConfig(service, serviceVersion, appUrl, listen, adv, admin, c, checkInterval, probeInterval,
-          drain, id, Optional.ofNullable(mesh), checkAddress, Optional.ofNullable(uploadsDir));
+          drain, id, Optional.ofNullable(mesh), checkAddress, Optional.ofNullable(uploadsDir), uploadsCarryWait,
+          Optional.ofNullable(envoyMetricsPort));
     }
   }
 }

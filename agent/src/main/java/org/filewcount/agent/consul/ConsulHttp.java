@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.filewcount.agent.config.ConsulSettings;
+import org.filewcount.agent.config.PemTrust;
 import org.filewcount.agent.net.HttpClients;
 
 /**
@@ -43,10 +44,15 @@ public final class ConsulHttp {
   }
 
   public ConsulHttp(ConsulSettings settings, Duration connectTimeout, Duration requestTimeout) {
+    this(settings, settings.caCert().map(p -> PemTrust.fromPem(p, "CONSUL_CACERT")), connectTimeout, requestTimeout);
+  }
+
+  /** With CONSUL_CACERT already read: {@link KiwiConsulAgent} hands consul-client the same trust. */
+  ConsulHttp(ConsulSettings settings, Optional<PemTrust> trust, Duration connectTimeout, Duration requestTimeout) {
     this.settings = settings;
     String a = settings.address().toString();
     this.base = URI.create(a.endsWith("/") ? a.substring(0, a.length() - 1) : a);
-    this.client = HttpClients.trusting(settings.caCert(), "CONSUL_CACERT", connectTimeout);
+    this.client = HttpClients.trusting(trust, connectTimeout);
     this.requestTimeout = requestTimeout;
   }
 
@@ -109,13 +115,18 @@ public final class ConsulHttp {
 
   /** Turns a non-2xx answer into an error that says what to do; Consul's own text is kept (it has no token). */
   public static ConsulException failure(String what, Response r) {
+    return failure(what, r, "shifting needs service:write on the service, reading needs service:read");
+  }
+
+  /** @param permissions which ACL rights {@code what} needs, said when Consul answers 401 or 403 */
+  static ConsulException failure(String what, Response r, String permissions) {
     String body = r.body() == null ? "" : r.body().strip();
     if (body.length() > 500) {
       body = body.substring(0, 500) + "...";
     }
     String hint = switch (r.status()) {
-      case 401, 403 -> ": the ACL token (CONSUL_HTTP_TOKEN or CONSUL_HTTP_TOKEN_FILE) lacks the permission;"
-          + " shifting needs service:write on the service, reading needs service:read";
+      case 401, 403 -> ": the ACL token (CONSUL_HTTP_TOKEN or CONSUL_HTTP_TOKEN_FILE) lacks the permission; "
+          + permissions;
       default -> "";
     };
     return new ConsulException(what + " failed: Consul answered " + r.status() + (body.isEmpty() ? "" : " (" + body + ")")

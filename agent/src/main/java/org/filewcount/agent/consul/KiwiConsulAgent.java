@@ -36,6 +36,7 @@ public final class KiwiConsulAgent implements ConsulAgent {
   static final Duration READ_TIMEOUT = Duration.ofSeconds(3);
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String REGISTER_PERMISSIONS = "it needs service:write on the service and its sidecar";
 
   private final Consul consul;
   private final ConsulHttp http;
@@ -60,7 +61,7 @@ public final class KiwiConsulAgent implements ConsulAgent {
     }
     settings.token().map(Secret::reveal).ifPresent(kiwi::withTokenAuth);
     tls.ifPresent(t -> kiwi.withSslContext(t.sslContext()).withTrustManager(t.trustManager()));
-    return new KiwiConsulAgent(kiwi.build(), new ConsulHttp(settings, CONNECT_TIMEOUT, READ_TIMEOUT));
+    return new KiwiConsulAgent(kiwi.build(), new ConsulHttp(settings, tls, CONNECT_TIMEOUT, READ_TIMEOUT));
   }
 
   @Override
@@ -79,9 +80,7 @@ public final class KiwiConsulAgent implements ConsulAgent {
       throw new ConsulException("registering " + id + ": " + e.getMessage(), e);
     }
     if (!response.ok()) {
-      String text = response.body() == null ? "" : response.body();
-      throw new ConsulException("registering " + id + ": Consul answered " + response.status()
-          + hint(response.status()) + (text.isBlank() ? "" : " (" + text.strip() + ")"));
+      throw ConsulHttp.failure("registering " + id, response, REGISTER_PERMISSIONS);
     }
   }
 
@@ -177,8 +176,8 @@ public final class KiwiConsulAgent implements ConsulAgent {
   }
 
   private static String hint(int code) {
-    return code == 403 ? " (permission denied: the token in CONSUL_HTTP_TOKEN(_FILE) lacks the ACL rights;"
-        + " it needs service:write on the service and its sidecar)" : "";
+    return code == 403 ? " (permission denied: the token in CONSUL_HTTP_TOKEN(_FILE) lacks the ACL rights; "
+        + REGISTER_PERMISSIONS + ")" : "";
   }
 
   private static String describe(Throwable e) {

@@ -3,10 +3,10 @@ package org.filewcount.agent.lifecycle;
 import java.time.Duration;
 
 /**
- * How {@link AgentProcess} starts and stops the in-path proxy without depending on it. The proxy
- * module implements this; until it is wired in, {@link #NONE} leaves the request path to the app.
+ * How {@link AgentProcess} starts and stops the in-path proxy: {@link AgentRun} adapts
+ * {@code proxy.ProxyServerHook} to it, tests record the calls, {@link #NONE} leaves the request path to the app.
  */
-public interface ProxyHook {
+interface ProxyHook {
 
   /** Binds --listen and starts serving; throws when the port cannot be bound. */
   void start() throws Exception;

@@ -45,6 +45,7 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import java.util.regex.Pattern;
+import org.filewcount.agent.config.EnvoyTunables;
 import org.filewcount.agent.config.HostPort;
 
 /**

@@ -2,6 +2,7 @@ package org.filewcount.agent.mesh;
 
 import java.util.Objects;
 import java.util.Optional;
+import org.filewcount.agent.config.EnvoyTunables;
 import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.config.Secret;
 

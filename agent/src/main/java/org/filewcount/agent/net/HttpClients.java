@@ -28,8 +28,13 @@ public final class HttpClients {
    * @param variable the CA variable the path came from, named in errors
    */
   public static HttpClient trusting(Optional<Path> caCert, String variable, Duration connectTimeout) {
+    return trusting(caCert.map(p -> PemTrust.fromPem(p, variable)), connectTimeout);
+  }
+
+  /** A client that also trusts a CA already read, for a caller that hands the same trust to another client. */
+  public static HttpClient trusting(Optional<PemTrust> trust, Duration connectTimeout) {
     HttpClient.Builder b = builder(connectTimeout);
-    caCert.ifPresent(p -> b.sslContext(PemTrust.fromPem(p, variable).sslContext()));
+    trust.ifPresent(t -> b.sslContext(t.sslContext()));
     return b.build();
   }
 

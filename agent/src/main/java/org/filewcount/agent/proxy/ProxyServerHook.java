@@ -3,16 +3,15 @@ package org.filewcount.agent.proxy;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import org.filewcount.agent.lifecycle.ProxyHook;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Plugs the proxy into {@code run}'s lifecycle: started before the first probe, and on shutdown
+ * The proxy as {@code run}'s lifecycle drives it: started before the first probe, and on shutdown
  * (after deregistration) stops accepting, lets in-flight requests finish within the grace period,
  * and closes what is left.
  */
-public final class ProxyServerHook implements ProxyHook {
+public final class ProxyServerHook {
 
   private static final Logger log = LoggerFactory.getLogger(ProxyServerHook.class);
 
@@ -25,12 +24,16 @@ public final class ProxyServerHook implements ProxyHook {
     this.observer = Objects.requireNonNull(observer);
   }
 
-  @Override
+  /** Binds --listen and starts serving; throws {@link ProxyStartException} when the port cannot be bound. */
   public void start() {
     server = ProxyServer.start(settings, observer);
   }
 
-  @Override
+  /**
+   * Stops accepting, lets in-flight exchanges finish for at most {@code grace}, then closes what is left.
+   *
+   * @return how many exchanges were still open when the grace period ran out (0 = clean)
+   */
   public int stop(Duration grace) {
     ProxyServer s = server;
     if (s == null) {

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 import org.filewcount.agent.config.AgentConfig;
-import org.filewcount.agent.config.ConfigException;
 import org.filewcount.agent.config.HostPort;
 
 /**
@@ -13,7 +12,8 @@ import org.filewcount.agent.config.HostPort;
  * docs/adr/0004-in-path-proxy.md has the reasoning in full.
  *
  * @param listen where the proxy accepts client connections ({@code --listen})
- * @param upstream the app ({@code --app-url}): plain {@code http://host[:port]}, no path
+ * @param upstream the app ({@code --app-url}): plain {@code http://host[:port]}, no path, as
+ *     {@code AgentConfig} checks it
  * @param maxRequestBodyBytes the app's own upload limit: bigger bodies never reach it
  * @param maxRequestLineBytes longest request line accepted (414 beyond)
  * @param maxRequestHeaderBytes all request header lines together (431 beyond)
@@ -53,15 +53,6 @@ public record ProxySettings(
   public ProxySettings {
     Objects.requireNonNull(listen, "listen");
     Objects.requireNonNull(upstream, "upstream");
-    if (!"http".equalsIgnoreCase(upstream.getScheme()) || upstream.getHost() == null) {
-      throw new ConfigException("--app-url must be a plain http://host:port URL (the app has no TLS), got '"
-          + upstream + "'");
-    }
-    if (upstream.getRawPath() != null && !upstream.getRawPath().isEmpty() && !upstream.getRawPath().equals("/")
-        || upstream.getRawQuery() != null) {
-      throw new ConfigException("--app-url must not have a path or query (requests keep their own path), got '"
-          + upstream + "'");
-    }
     positive("maxRequestBodyBytes", maxRequestBodyBytes);
     positive("maxRequestLineBytes", maxRequestLineBytes);
     positive("maxRequestHeaderBytes", maxRequestHeaderBytes);
@@ -90,13 +81,13 @@ public record ProxySettings(
 
   private static void positive(String name, long value) {
     if (value <= 0) {
-      throw new ConfigException("proxy setting " + name + " must be more than zero, got " + value);
+      throw new IllegalArgumentException("proxy setting " + name + " must be more than zero, got " + value);
     }
   }
 
   private static void positive(String name, Duration value) {
     if (value == null || value.isZero() || value.isNegative()) {
-      throw new ConfigException("proxy setting " + name + " must be more than zero, got " + value);
+      throw new IllegalArgumentException("proxy setting " + name + " must be more than zero, got " + value);
     }
   }
 

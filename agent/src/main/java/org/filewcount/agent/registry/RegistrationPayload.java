@@ -74,7 +74,7 @@ public record RegistrationPayload(
   }
 
   public static RegistrationPayload of(AgentConfig config) {
-    return of(config, Optional.empty());
+    return of(config, config.envoyMetricsPort());
   }
 
   /**

@@ -19,9 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.filewcount.agent.config.ConfigException;
+import org.filewcount.agent.config.NomadSettings;
 import org.filewcount.agent.config.Secret;
-import org.filewcount.agent.config.TokenSource;
 import org.filewcount.agent.net.HttpClients;
 
 /**
@@ -38,10 +37,8 @@ import org.filewcount.agent.net.HttpClients;
  *   <li>{@code GET /v1/client/fs/cat/:alloc?path=P}: the file's raw bytes (fs_endpoint.go FileCatRequest).
  * </ul>
  *
- * Configured like the {@code nomad} CLI: NOMAD_ADDR ({@code http(s)://} or, for the Task API socket,
- * {@code unix://}; NOMAD_UNIX_ADDR, which Nomad sets with {@code identity { env = true }}, when NOMAD_ADDR is
- * unset: client/taskenv/env.go), NOMAD_TOKEN_FILE or NOMAD_TOKEN (sent as X-Nomad-Token only), NOMAD_CACERT,
- * NOMAD_NAMESPACE and NOMAD_REGION (both in every task's environment). The token is in no message built here.
+ * Configured like the {@code nomad} CLI ({@code config.NomadSettings} reads the variables); the token is
+ * sent as X-Nomad-Token only and is in no message built here.
  */
 final class NomadAllocFs {
 
@@ -97,33 +94,10 @@ final class NomadAllocFs {
     this.query = String.join("&", params);
   }
 
-  /** Empty when no Nomad address is set (NOMAD_ADDR, NOMAD_UNIX_ADDR). */
+  /** Empty when no Nomad address is set (NOMAD_ADDR, NOMAD_UNIX_ADDR); {@code config.NomadSettings} reads it. */
   static Optional<NomadAllocFs> fromEnvironment(Map<String, String> env) {
-    Optional<String> addr = nonBlank(env.get("NOMAD_ADDR")).or(() -> nonBlank(env.get("NOMAD_UNIX_ADDR")));
-    if (addr.isEmpty()) {
-      return Optional.empty();
-    }
-    String a = addr.get();
-    if (!a.startsWith("unix://")) {
-      URI uri;
-      try {
-        uri = URI.create(a.contains("://") ? a : "http://" + a);
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException("NOMAD_ADDR '" + a + "' is not a URL: use for example unix:///secrets/api.sock"
-            + " (the Task API) or http://127.0.0.1:4646");
-      }
-      if (uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
-        throw new ConfigException("NOMAD_ADDR '" + a + "' needs http://, https:// or unix://, for example"
-            + " unix:///secrets/api.sock");
-      }
-      a = uri.toString();
-    } else if (a.length() == "unix://".length()) {
-      throw new ConfigException("NOMAD_ADDR '" + a + "' names no socket: use for example unix:///secrets/api.sock");
-    }
-    Optional<Path> ca = nonBlank(env.get("NOMAD_CACERT")).map(Path::of);
-    Optional<Secret> token = TokenSource.fromEnvironment(env, "NOMAD_TOKEN", "NOMAD_TOKEN_FILE");
-    return Optional.of(new NomadAllocFs(a, token, ca, nonBlank(env.get("NOMAD_NAMESPACE")),
-        nonBlank(env.get("NOMAD_REGION"))));
+    return NomadSettings.fromEnvironment(env)
+        .map(n -> new NomadAllocFs(n.address(), n.token(), n.caCert(), n.namespace(), n.region()));
   }
 
   String describe() {
@@ -231,9 +205,5 @@ final class NomadAllocFs {
 
   static String encode(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-  }
-
-  private static Optional<String> nonBlank(String v) {
-    return Optional.ofNullable(v).map(String::strip).filter(s -> !s.isEmpty());
   }
 }

@@ -31,6 +31,20 @@ class ConfigValuesTest {
   }
 
   @Test
+  void appUrlIsCheckedOnceWithOneMessageForEverythingTheProxyCannotServe() {
+    assertThat(AgentConfig.parseAppUrl("http://127.0.0.1:8080")).isEqualTo(URI.create("http://127.0.0.1:8080"));
+    assertThat(AgentConfig.parseAppUrl("http://app/")).isEqualTo(URI.create("http://app/"));
+    for (String bad : new String[] {"https://app", "http://app/prefix", "http://app?q=1", "app:80", "http://a b"}) {
+      assertThatThrownBy(() -> AgentConfig.parseAppUrl(bad)).as(bad).isInstanceOf(ConfigException.class)
+          .hasMessage("--app-url '" + bad + "' must be a plain http://host[:port] URL without a path or query"
+              + " (filewcount serves plain HTTP; requests keep their own path), for example http://127.0.0.1:80");
+    }
+    // Tests and embedders building the config from a URI meet the same check.
+    assertThatThrownBy(() -> AgentConfig.builder().appUrl(URI.create("http://app/prefix")).build())
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("--app-url 'http://app/prefix' must be");
+  }
+
+  @Test
   void durationsReadTheHashicorpNotation() {
     assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
     assertThat(Durations.parse("10s")).isEqualTo(Duration.ofSeconds(10));

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import java.net.URI;
 import java.time.Duration;
 import org.filewcount.agent.config.AgentConfig;
-import org.filewcount.agent.config.ConfigException;
 import org.filewcount.agent.config.HostPort;
 import org.junit.jupiter.api.Test;
 
@@ -64,7 +63,7 @@ class ProxyServerHookTest {
   }
 
   @Test
-  void settingsComeFromTheAgentConfigAndRefuseUrlsTheProxyCannotServe() {
+  void settingsComeFromTheAgentConfigAndRefuseLimitsThatCannotWork() {
     AgentConfig config = AgentConfig.builder().listen(new HostPort("127.0.0.1", 8081))
         .appUrl(URI.create("http://127.0.0.1:8080")).build();
     ProxySettings s = ProxySettings.forAgent(config);
@@ -72,12 +71,8 @@ class ProxyServerHookTest {
     assertThat(s.upstreamPort()).isEqualTo(8080);
     assertThat(s.maxRequestBodyBytes()).isEqualTo(10L * 1024 * 1024);
     assertThat(ProxySettings.builder(s.listen(), URI.create("http://app")).build().upstreamPort()).isEqualTo(80);
-    assertThatThrownBy(() -> ProxySettings.builder(s.listen(), URI.create("https://app")).build())
-        .isInstanceOf(ConfigException.class).hasMessageContaining("--app-url");
-    assertThatThrownBy(() -> ProxySettings.builder(s.listen(), URI.create("http://app/prefix")).build())
-        .isInstanceOf(ConfigException.class).hasMessageContaining("path");
     assertThatThrownBy(() -> ProxySettings.builder(s.listen(), URI.create("http://app"))
         .headerReadTimeout(Duration.ZERO).build())
-        .isInstanceOf(ConfigException.class).hasMessageContaining("headerReadTimeout");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("headerReadTimeout");
   }
 }

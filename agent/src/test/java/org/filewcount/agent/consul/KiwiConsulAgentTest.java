@@ -1,4 +1,4 @@
-package org.filewcount.agent.registry;
+package org.filewcount.agent.consul;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,9 +16,8 @@ import org.filewcount.agent.config.ConsulSettings;
 import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.config.InstanceIdentity;
 import org.filewcount.agent.config.Secret;
-import org.filewcount.agent.consul.ConsulException;
-import org.filewcount.agent.consul.KiwiConsulAgent;
-import org.filewcount.agent.consul.ServiceInstance;
+import org.filewcount.agent.registry.RegistrationPayload;
+import org.filewcount.agent.registry.StubConsul;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package org.filewcount.agent.registry;
+package org.filewcount.agent.consul;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,8 +15,8 @@ import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.config.InstanceIdentity;
 import org.filewcount.agent.config.PemTrust;
 import org.filewcount.agent.config.Secret;
-import org.filewcount.agent.consul.ConsulException;
-import org.filewcount.agent.consul.KiwiConsulAgent;
+import org.filewcount.agent.registry.RegistrationPayload;
+import org.filewcount.agent.registry.StubConsul;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

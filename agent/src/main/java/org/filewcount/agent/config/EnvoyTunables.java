@@ -1,4 +1,4 @@
-package org.filewcount.agent.mesh;
+package org.filewcount.agent.config;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -7,9 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
-import org.filewcount.agent.config.ConfigException;
-import org.filewcount.agent.config.Durations;
-import org.filewcount.agent.config.HostPort;
 
 /**
  * What an operator may tune in the sidecar bootstrap (envoy/bootstrap.properties; the image carries it at
