@@ -1,7 +1,6 @@
 package org.filewcount.agent.probe;
 
 import java.util.Optional;
-import org.filewcount.agent.rollout.Verdict;
 
 /**
  * What /health/ready answers: ready only while the last probe passed and the agent is not
