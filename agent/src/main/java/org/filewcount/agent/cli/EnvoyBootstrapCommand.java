@@ -15,8 +15,6 @@ import org.filewcount.agent.config.EnvoyTunables;
 import org.filewcount.agent.config.HostPort;
 import org.filewcount.agent.config.InstanceIdentity;
 import org.filewcount.agent.config.TokenSource;
-import org.filewcount.agent.mesh.BootstrapJson;
-import org.filewcount.agent.mesh.EnvoyBootstrapBuilder;
 import org.filewcount.agent.mesh.SidecarBootstrap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -80,14 +78,14 @@ final class EnvoyBootstrapCommand implements Callable<Integer>, EnvironmentFacto
   @Override
   public Integer call() {
     SidecarBootstrap bootstrap = bootstrap();
-    String json = BootstrapJson.print(EnvoyBootstrapBuilder.build(bootstrap));
+    String json = bootstrap.json();
     if (output.equals("-")) {
       PrintWriter out = spec.commandLine().getOut();
       out.print(json);
       out.flush();
     } else {
       try {
-        BootstrapJson.write(Path.of(output), json);
+        SidecarBootstrap.write(Path.of(output), json);
       } catch (UncheckedIOException e) {
         spec.commandLine().getErr().println("error: " + e.getMessage());
         return Main.EXIT_FAILURE;

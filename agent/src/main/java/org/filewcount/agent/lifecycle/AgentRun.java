@@ -51,7 +51,7 @@ public final class AgentRun {
         .proxy(hook(proxy))
         // Every running agent exports the split Consul holds: the CLI that writes it lives too briefly to be scraped.
         .splitWatcher(() -> SplitWatcher.start(config.consul(), config.service(),
-            telemetry.trafficWeights()::setWeights))
+            telemetry.trafficWeightsListener()))
         .uploadsCarry(carry.map(c -> c.listener(telemetry.uploadsCarryListener())))
         .onStop(telemetry)
         .build();

@@ -22,7 +22,7 @@ import java.nio.file.attribute.PosixFilePermissions;
  * The bootstrap as Envoy reads it: protobuf's canonical JSON (snake_case field names, as Envoy's docs),
  * with every {@code Any} the builder packs resolvable through {@link #TYPES}.
  */
-public final class BootstrapJson {
+final class BootstrapJson {
 
   /** Every message type packed into an {@code Any} inside the bootstrap. */
   static final JsonFormat.TypeRegistry TYPES = JsonFormat.TypeRegistry.newBuilder()

@@ -57,7 +57,7 @@ import org.filewcount.agent.config.HostPort;
  * the deliberate differences are listed in envoy/README.md. A field that Envoy 1.34 does not know cannot be
  * written.
  */
-public final class EnvoyBootstrapBuilder {
+final class EnvoyBootstrapBuilder {
 
   /** Consul reads the ACL token of an xDS stream from this gRPC metadata key. */
   static final String TOKEN_METADATA_KEY = "x-consul-token";

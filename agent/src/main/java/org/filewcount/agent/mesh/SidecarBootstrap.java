@@ -1,5 +1,6 @@
 package org.filewcount.agent.mesh;
 
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import org.filewcount.agent.config.EnvoyTunables;
@@ -36,6 +37,19 @@ public record SidecarBootstrap(
     Objects.requireNonNull(consulCaPem, "consulCaPem");
     Objects.requireNonNull(token, "token");
     Objects.requireNonNull(tunables, "tunables");
+  }
+
+  /** This sidecar's Envoy bootstrap, as the JSON Envoy reads with {@code -c}. */
+  public String json() {
+    return BootstrapJson.print(EnvoyBootstrapBuilder.build(this));
+  }
+
+  /**
+   * Writes {@code json} (this bootstrap's {@link #json()}) to {@code target}, readable by its owner only (it may
+   * hold the ACL token), through a temporary file and a rename so Envoy never reads half a bootstrap.
+   */
+  public static void write(Path target, String json) {
+    BootstrapJson.write(target, json);
   }
 
   @Override

@@ -17,7 +17,6 @@ import org.filewcount.agent.proxy.http.HopByHop;
 import org.filewcount.agent.proxy.http.ProxyResponses;
 import org.filewcount.agent.proxy.http.Refusal;
 import org.filewcount.agent.proxy.http.RequestChecks;
-import org.filewcount.agent.proxy.upstream.UpstreamConnections;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

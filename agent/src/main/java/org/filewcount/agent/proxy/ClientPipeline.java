@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
 import org.filewcount.agent.proxy.http.StrictHttpServerCodec;
-import org.filewcount.agent.proxy.upstream.UpstreamConnections;
 
 /**
  * The client connection's pipeline, the only place that builds one: the strict HTTP codec, then the

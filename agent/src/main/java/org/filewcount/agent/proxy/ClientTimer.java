@@ -5,7 +5,6 @@ import io.netty.channel.ChannelHandlerContext;
 import org.filewcount.agent.proxy.ExchangeObserver.FailureKind;
 import org.filewcount.agent.proxy.http.ProxyResponses;
 import org.filewcount.agent.proxy.http.Refusal;
-import org.filewcount.agent.proxy.timing.ConnectionTimer;
 
 /**
  * Every timeout of a client connection, driven by its one {@link ConnectionTimer}:

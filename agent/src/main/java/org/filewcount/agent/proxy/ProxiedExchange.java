@@ -21,9 +21,6 @@ import org.filewcount.agent.proxy.ExchangeObserver.FailureKind;
 import org.filewcount.agent.proxy.http.Framing;
 import org.filewcount.agent.proxy.http.ProxyResponses;
 import org.filewcount.agent.proxy.http.Refusal;
-import org.filewcount.agent.proxy.upstream.UpstreamConnections;
-import org.filewcount.agent.proxy.upstream.UpstreamHandler;
-import org.filewcount.agent.proxy.upstream.UpstreamListener;
 
 /**
  * One request and its response on their way through the proxy, driven through the moves of

@@ -1,5 +1,6 @@
 package org.filewcount.agent.proxy;
 
+import org.filewcount.agent.net.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -12,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import org.filewcount.agent.proxy.upstream.UpstreamPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * shows every exchange to an {@link ExchangeObserver}. Lifecycle: {@link #start}, then on shutdown
  * {@link #stopAccepting()}, {@link #awaitInFlight(Duration)}, {@link #close()}.
  */
-public final class ProxyServer implements AutoCloseable {
+final class ProxyServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
 

@@ -9,7 +9,7 @@ package org.filewcount.agent.rollout;
  * @param value what was measured (NaN when there was nothing to measure)
  * @param threshold the limit, as the operator wrote it (flag and value)
  */
-public record CheckResult(String name, String query, double value, String threshold, boolean passed, String detail) {
+record CheckResult(String name, String query, double value, String threshold, boolean passed, String detail) {
 
   public String describe() {
     return name + " " + detail + (passed ? "" : " (query: " + query + ")");

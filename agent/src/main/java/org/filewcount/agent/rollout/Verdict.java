@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /** The outcome of judging the canary once: passed only if every check passed. */
-public record Verdict(List<CheckResult> checks) {
+record Verdict(List<CheckResult> checks) {
 
   public Verdict {
     checks = List.copyOf(checks);

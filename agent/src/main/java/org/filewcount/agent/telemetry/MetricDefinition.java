@@ -11,7 +11,7 @@ import java.util.List;
  * these, and {@link MetricCatalog} derives the Prometheus names from them, so a name is never typed
  * twice.
  */
-public enum MetricDefinition {
+enum MetricDefinition {
   HTTP_SERVER_REQUEST_DURATION("http.server.request.duration", Kind.DOUBLE_HISTOGRAM, "s",
       "Duration of HTTP requests through the proxy, from request head to last response byte.",
       List.of(HttpAttributes.HTTP_REQUEST_METHOD, UrlAttributes.URL_SCHEME, HttpAttributes.HTTP_RESPONSE_STATUS_CODE,

@@ -13,7 +13,7 @@ import org.filewcount.agent.admin.MetricsSource;
  * What the admin server serves at /metrics: the OpenTelemetry metrics of this agent, collected on
  * each scrape by the exporter's Prometheus reader and written in the format the scraper asked for.
  */
-public final class PrometheusEndpoint implements MetricsSource {
+final class PrometheusEndpoint implements MetricsSource {
 
   /**
    * Resource attributes copied onto every series (as service_name, service_version,

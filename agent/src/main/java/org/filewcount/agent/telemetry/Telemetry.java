@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.filewcount.agent.admin.MetricsSource;
 import org.filewcount.agent.config.AgentConfig;
@@ -122,8 +123,13 @@ public final class Telemetry implements AutoCloseable {
     return registrationMetrics;
   }
 
-  /** For the traffic code: filewcount.traffic.weight. */
-  public TrafficWeights trafficWeights() {
+  /** For the split watcher: each split Consul holds replaces filewcount.traffic.weight. */
+  public Consumer<Map<String, Double>> trafficWeightsListener() {
+    return trafficWeights::setWeights;
+  }
+
+  /** The gauge behind {@link #trafficWeightsListener()}, for this package's tests. */
+  TrafficWeights trafficWeights() {
     return trafficWeights;
   }
 

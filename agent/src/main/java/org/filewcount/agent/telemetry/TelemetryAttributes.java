@@ -6,7 +6,7 @@ import io.opentelemetry.api.common.AttributeKey;
  * Attribute keys the agent adds beyond OpenTelemetry's semantic conventions. The semconv keys
  * (http.*, url.*, error.type, service.*) come from {@code io.opentelemetry.semconv}.
  */
-public final class TelemetryAttributes {
+final class TelemetryAttributes {
 
   /** success | empty | app_error | rejected | upstream_error ({@link org.filewcount.agent.app.Outcome}). */
   public static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("filewcount.outcome");

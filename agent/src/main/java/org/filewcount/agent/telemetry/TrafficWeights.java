@@ -10,7 +10,7 @@ import java.util.Objects;
  * {@code filewcount.traffic.weight} (0..100). Versions missing from the latest call stop reporting,
  * so a finished rollout does not leave a stale series behind.
  */
-public final class TrafficWeights {
+final class TrafficWeights {
 
   private record Point(double weight, Attributes attributes) {}
 

@@ -15,8 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.filewcount.agent.config.HostPort;
-import org.filewcount.agent.proxy.upstream.UpstreamConnections;
-import org.filewcount.agent.proxy.upstream.UpstreamHandler;
 
 /**
  * A client connection's pipeline on an {@link EmbeddedChannel}, with app connections that are

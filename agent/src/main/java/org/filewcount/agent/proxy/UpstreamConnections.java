@@ -1,11 +1,11 @@
-package org.filewcount.agent.proxy.upstream;
+package org.filewcount.agent.proxy;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 
 /** Where an exchange borrows its app connection: {@link UpstreamPool}, or a test's embedded channel. */
-public interface UpstreamConnections {
+interface UpstreamConnections {
 
   /** A connection whose last handler is an {@link UpstreamHandler}, on {@code loop}. */
   Future<Channel> acquire(EventLoop loop);

@@ -1,4 +1,4 @@
-package org.filewcount.agent.proxy.upstream;
+package org.filewcount.agent.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.filewcount.agent.proxy.upstream;
+package org.filewcount.agent.proxy;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -12,7 +12,7 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.filewcount.agent.proxy.ProxySettings;
-import org.filewcount.agent.proxy.Transport;
+import org.filewcount.agent.net.Transport;
 
 /**
  * Keep-alive connections to the app, one bounded Netty {@link FixedChannelPool} per event loop. A
@@ -20,7 +20,7 @@ import org.filewcount.agent.proxy.Transport;
  * one thread: no locks, no cross-thread hand-offs, and the observer is always called from that thread.
  * The configured maximum is split evenly between the loops.
  */
-public final class UpstreamPool implements UpstreamConnections, AutoCloseable {
+final class UpstreamPool implements UpstreamConnections, AutoCloseable {
 
   private final ProxySettings settings;
   private final Transport transport;

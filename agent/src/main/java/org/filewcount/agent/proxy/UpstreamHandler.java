@@ -1,4 +1,4 @@
-package org.filewcount.agent.proxy.upstream;
+package org.filewcount.agent.proxy;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import org.filewcount.agent.proxy.ProxySettings;
 import org.filewcount.agent.proxy.http.HopByHop;
-import org.filewcount.agent.proxy.timing.ConnectionTimer;
 
 /**
  * The one handler of an app connection, after the client codec ({@link #install} is the only way to
@@ -28,7 +27,7 @@ import org.filewcount.agent.proxy.timing.ConnectionTimer;
  * the app sends unasked as a broken connection, and closes the connection after the pool idle
  * timeout, before the app's own keep-alive timeout could race a new request.
  */
-public final class UpstreamHandler extends ChannelDuplexHandler implements ConnectionTimer.Deadlines {
+final class UpstreamHandler extends ChannelDuplexHandler implements ConnectionTimer.Deadlines {
 
   static final String NAME = "app";
 

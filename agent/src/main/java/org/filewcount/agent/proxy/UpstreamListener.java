@@ -1,9 +1,9 @@
-package org.filewcount.agent.proxy.upstream;
+package org.filewcount.agent.proxy;
 
 import io.netty.handler.codec.http.HttpObject;
 
 /** The exchange that borrowed an app connection, as the connection's handler sees it. */
-public interface UpstreamListener {
+interface UpstreamListener {
 
   /** A piece of the app's final response (interim 1xx responses never arrive here). */
   void fromUpstream(HttpObject msg);

@@ -1,4 +1,4 @@
-package org.filewcount.agent.proxy;
+package org.filewcount.agent.net;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -16,14 +16,14 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 /** Native epoll on Linux (fewer copies and syscalls), NIO elsewhere or when the native library cannot load. */
 public record Transport(String name, Class<? extends ServerChannel> serverChannel, Class<? extends SocketChannel> channel) {
 
-  static Transport best() {
+  public static Transport best() {
     if (Epoll.isAvailable()) {
       return new Transport("epoll", EpollServerSocketChannel.class, EpollSocketChannel.class);
     }
     return new Transport("nio", NioServerSocketChannel.class, NioSocketChannel.class);
   }
 
-  EventLoopGroup newGroup(int threads, String threadPrefix) {
+  public EventLoopGroup newGroup(int threads, String threadPrefix) {
     DefaultThreadFactory factory = new DefaultThreadFactory(threadPrefix, true);
     return new MultiThreadIoEventLoopGroup(threads, factory,
         name.equals("epoll") ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());

@@ -1,4 +1,4 @@
-package org.filewcount.agent.proxy.timing;
+package org.filewcount.agent.proxy;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Runs on the connection's event loop only; time comes from the loop's ticker, so tests can move
  * it (EmbeddedChannel's {@code advanceTimeBy}).
  */
-public final class ConnectionTimer {
+final class ConnectionTimer {
 
   /** The owner's deadlines. */
   public interface Deadlines {
