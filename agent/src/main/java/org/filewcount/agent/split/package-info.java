@@ -7,7 +7,8 @@
  * between retries only through the injected {@code Sleeper}; and {@code SplitWatcher}, the running agent's
  * blocking query that keeps the {@code filewcount.traffic.weight} gauge current.
  *
- * <p>May not: know about rollouts (the {@code traffic} package builds on this one, never the reverse),
- * build HTTP clients, or reach Consul other than through {@code consul.ConsulHttp}.
+ * <p>May not: know about rollouts ({@code rollout} and its sub-packages build on this one, never the
+ * reverse), build HTTP clients, or reach Consul other than through {@code consul.ConsulHttp}. Depends only
+ * on {@code config} and {@code consul}.
  */
 package org.filewcount.agent.split;
