@@ -1,11 +1,9 @@
 package org.filewcount.agent.cli;
 
 import java.io.PrintWriter;
-import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +12,6 @@ import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.filewcount.agent.config.Durations;
-import org.filewcount.agent.consul.ConsulException;
 import org.filewcount.agent.consul.ConsulHttp;
 import org.filewcount.agent.nomad.NomadClient;
 import org.filewcount.agent.rollout.AbortSwitch;
@@ -29,10 +25,7 @@ import org.filewcount.agent.rollout.metrics.PrometheusMetrics;
 import org.filewcount.agent.rollout.report.ConsoleReporter;
 import org.filewcount.agent.rollout.report.RolloutTrace;
 import org.filewcount.agent.rollout.report.WebhookNotifier;
-import org.filewcount.agent.rollout.state.ConsulSteering;
-import org.filewcount.agent.rollout.state.RolloutLock;
-import org.filewcount.agent.rollout.state.RolloutState;
-import org.filewcount.agent.rollout.state.RolloutStateStore;
+import org.filewcount.agent.rollout.state.RolloutSession;
 import org.filewcount.agent.split.ConsulTrafficControl;
 import org.filewcount.agent.split.Sleeper;
 import picocli.CommandLine.Command;
@@ -162,10 +155,10 @@ final class RolloutCommand implements Callable<Integer>, EnvironmentFactory.Need
     Optional<RolloutTrace> trace = RolloutTrace.fromEnvironment(env);
     trace.ifPresent(listeners::add);
 
-    // One rollout per service: refused here (exit 1, naming the holder) before anything is written.
-    RolloutLock lock = RolloutLock.acquire(http, service, Operator.describe(env) + " pid " + ProcessHandle.current().pid(),
-        RolloutLock.LOCK_DELAY.plusSeconds(2));
     AbortSwitch abort = new AbortSwitch();
+    // One rollout per service: refused here (exit 1, naming the holder) before anything is written.
+    RolloutSession session = RolloutSession.open(http, service,
+        Operator.describe(env) + " pid " + ProcessHandle.current().pid(), abort, Clock.systemUTC());
     CountDownLatch finished = new CountDownLatch(1);
     // Ctrl-C / SIGTERM: the JVM runs this hook while main carries on; hold the exit until stable is restored
     // and the lock released.
@@ -178,31 +171,11 @@ final class RolloutCommand implements Callable<Integer>, EnvironmentFactory.Need
       }
     }, "rollout-abort");
     Runtime.getRuntime().addShutdownHook(hook);
-    RolloutStateStore store = new RolloutStateStore(http);
-    ConsulSteering steering = new ConsulSteering(store, lock, service, abort, Clock.systemUTC());
-    listeners.add(steering);
     try {
-      Rollout rollout = new Rollout(plan, traffic, new PrometheusMetrics(prometheusUri), deployments,
-          Clock.systemUTC(), steering, abort, RolloutListener.all(listeners), steering);
-      Optional<RolloutStateStore.Versioned> recorded = store.read(service);
-      Optional<RolloutState> orphan = recorded.map(RolloutStateStore.Versioned::state).filter(s -> !s.phase().terminal());
-      int first = resume ? RolloutResumption.firstStep(orphan, plan, to) : RolloutResumption.refuseOrphan(orphan);
-      rollout.prepare();
-      Instant now = Instant.now();
-      RolloutState initial = orphan.filter(o -> resume)
-          .map(o -> o.withHolder(lock.session(), lock.holder()).withRequest(Optional.empty()))
-          .orElseGet(() -> new RolloutState(service, rollout.stable(), rollout.canary(), plan.describeSteps(),
-              Durations.format(plan.interval()), 0, BigDecimal.ZERO, RolloutState.Phase.RUNNING, lock.session(),
-              lock.holder(), now, now, "", rollout.deploymentId(), Optional.empty()));
-      if (!store.write(initial, recorded.map(RolloutStateStore.Versioned::modifyIndex).orElse(0L))) {
-        throw new ConsulException("the rollout state of " + service + " changed while this rollout started: run"
-            + " 'rollout status' and try again");
-      }
-      steering.start();
-      return rollout.runFrom(first).outcome().exitCode;
+      Rollout rollout = session.rollout(plan, traffic, new PrometheusMetrics(prometheusUri), deployments, listeners);
+      return session.run(rollout, plan, resume).outcome().exitCode;
     } finally {
-      steering.close();
-      lock.close();
+      session.close();
       trace.ifPresent(RolloutTrace::close);
       out.flush();
       finished.countDown();

@@ -25,6 +25,7 @@ public interface RolloutListener {
 
   /** Log events with the verdict in the message and key fields in the MDC-free text, for log pipelines. */
   static RolloutListener log() {
+    // The logger keeps the name it had before the traffic package was split: log pipelines filter on it.
     Logger log = LoggerFactory.getLogger("org.filewcount.agent.traffic.rollout");
     return e -> {
       String line = "rollout " + e.type().label + " service=" + e.service() + " canary=" + e.canary() + " stable="

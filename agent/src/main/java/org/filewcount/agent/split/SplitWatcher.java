@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * weights stay in place meanwhile. An empty map means there is no splitter (every passing instance of
  * every version shares the traffic).
  *
- * <p>Wiring: {@code SplitWatcher.start(config.consul(), config.service(), telemetry::setWeights)} after
- * the agent starts, {@code close()} on shutdown.
+ * <p>Wiring: {@code lifecycle.AgentRun} hands {@code SplitWatcher.start(consul, service,
+ * telemetry.trafficWeightsListener())} to {@code AgentProcess}, which starts it with the agent and closes it in
+ * its documented shutdown order.
  */
 public final class SplitWatcher implements AutoCloseable {
 

@@ -65,7 +65,7 @@ enum MetricDefinition {
       List.of(TelemetryAttributes.REGISTRATION_STATE), List.of()),
   // "{percent}" rather than "%": the exporter would append _percent to the agreed Prometheus name.
   TRAFFIC_WEIGHT("filewcount.traffic.weight", Kind.DOUBLE_GAUGE, "{percent}",
-      "Share of traffic (0..100) the splitter sends to each version, as last set by the traffic code.",
+      "Share of traffic (0..100) the splitter sends to each version, as this agent last read it from Consul.",
       List.of(TelemetryAttributes.TRAFFIC_VERSION), List.of());
 
   /** How the instrument aggregates, which decides the Prometheus type and suffixes. */

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The traffic split per version as the traffic code last applied it, exported as the gauge
+ * The traffic split per version as this agent last read it from Consul (split.SplitWatcher), exported as the gauge
  * {@code filewcount.traffic.weight} (0..100). Versions missing from the latest call stop reporting,
  * so a finished rollout does not leave a stale series behind.
  */

@@ -40,6 +40,7 @@ public final class RolloutTrace implements RolloutListener, AutoCloseable {
    */
   public static Optional<RolloutTrace> fromEnvironment(Map<String, String> env) {
     return CommandTracing.fromEnvironment(env, "filewcount-rollout")
+        // The scope keeps the name it had before the traffic package was split: trace queries select on it.
         .map(sdk -> new RolloutTrace(sdk.getTracer("org.filewcount.agent.traffic"), Optional.of(sdk)));
   }
 

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * a second, and tells the rollout when its lock is gone. Also its {@link Sleeper}: a wait ends on time, on
  * Ctrl-C, on a request or on a lost lock.
  */
-public final class ConsulSteering implements Steering, RolloutListener, Sleeper, AutoCloseable {
+final class ConsulSteering implements Steering, RolloutListener, Sleeper, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConsulSteering.class);
   /** Consul holds a blocking query at most this long; a change ends it at once. */

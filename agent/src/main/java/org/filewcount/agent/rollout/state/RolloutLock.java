@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * it) and releases the lock, and lock-delay keeps anyone from taking it at once. Closing releases the
  * lock explicitly first (no lock-delay follows a release) and then destroys the session.
  */
-public final class RolloutLock implements AutoCloseable {
+final class RolloutLock implements AutoCloseable {
 
   /** Consul's shortest allowed TTL is 10 s; 15 s means a dead rollout is noticed within 15-30 s. */
   public static final Duration TTL = Duration.ofSeconds(15);

@@ -13,7 +13,7 @@ import org.filewcount.agent.rollout.RolloutCommands;
  * verb from another terminal and the running rollout never overwrite each other; the loser computes its
  * change again from the fresh value.
  */
-public final class RolloutStateStore {
+final class RolloutStateStore {
 
   static final String PREFIX = RolloutCommands.KV_PREFIX;
   private static final int MAX_ATTEMPTS = 8;

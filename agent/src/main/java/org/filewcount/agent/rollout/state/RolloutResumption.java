@@ -1,10 +1,9 @@
-package org.filewcount.agent.cli;
+package org.filewcount.agent.rollout.state;
 
 import java.util.Optional;
 import org.filewcount.agent.rollout.RolloutCommands;
 import org.filewcount.agent.rollout.RolloutPlan;
-import org.filewcount.agent.rollout.state.RolloutLockedException;
-import org.filewcount.agent.rollout.state.RolloutState;
+import org.filewcount.agent.rollout.RolloutRefusedException;
 
 /**
  * What a new {@code rollout --to} does about a recorded rollout that never ended (its process died; this
@@ -27,17 +26,18 @@ final class RolloutResumption {
         + " (--to " + o.canary() + " --steps " + o.steps() + ")");
   }
 
-  /** With --resume: the step to start from; the orphan must be the same rollout (exit 2 otherwise). */
-  static int firstStep(Optional<RolloutState> orphan, RolloutPlan plan, String to) {
-    RolloutState o = orphan.orElseThrow(() -> new UsageException("--resume: there is no unfinished rollout of "
+  /** With --resume: the step to start from; the orphan must be the same rollout (refused otherwise). */
+  static int firstStep(Optional<RolloutState> orphan, RolloutPlan plan) {
+    String to = plan.canary();
+    RolloutState o = orphan.orElseThrow(() -> new RolloutRefusedException("--resume: there is no unfinished rollout of "
         + plan.service() + " to resume ('" + RolloutCommands.verb("status", plan.service()) + "' shows it); drop"
         + " --resume to start a new one"));
     if (!o.canary().equals(to) && !("v" + o.canary()).equalsIgnoreCase(to)) {
-      throw new UsageException("--resume: the unfinished rollout goes to " + o.canary() + ", not " + to + ": pass --to "
+      throw new RolloutRefusedException("--resume: the unfinished rollout goes to " + o.canary() + ", not " + to + ": pass --to "
           + o.canary() + ", or abort it first ('" + RolloutCommands.verb("abort", plan.service()) + "')");
     }
     if (!o.steps().equals(plan.describeSteps())) {
-      throw new UsageException("--resume: the unfinished rollout has --steps " + o.steps() + ", not "
+      throw new RolloutRefusedException("--resume: the unfinished rollout has --steps " + o.steps() + ", not "
           + plan.describeSteps() + ": pass the same --steps");
     }
     // The step in progress is set and judged again from the start: its evidence died with the process.
