@@ -51,10 +51,15 @@ final class ExchangeReport {
     observed.responseBody(content);
   }
 
-  /** The failure the exchange is answering or ending for; the latest one recorded is reported. */
+  /**
+   * The failure the exchange is answering or ending for. The first one recorded is reported: a client
+   * that leaves while the proxy's 502 is on its way must not hide that the app could not be reached.
+   */
   void failed(FailureKind kind, Throwable why) {
-    failure = kind;
-    cause = why;
+    if (failure == null) {
+      failure = kind;
+      cause = why;
+    }
   }
 
   /** Ends the exchange: {@code complete} without a failure, else {@code fail}; then the log line. */

@@ -131,6 +131,71 @@ class ProxiedExchangeTest {
   }
 
   @Test
+  void forwardingToCutWhenTheClientLeavesMidUpload() {
+    EmbeddedProxy p = new EmbeddedProxy();
+    p.send("POST /file_upload HTTP/1.1\r\nHost: app\r\nContent-Length: 10\r\n\r\nhalf");
+    ProxiedExchange e = p.exchange();
+    assertThat(e.phase()).isEqualTo(Phase.FORWARDING);
+    assertThat(p.toApp()).startsWith("POST /file_upload ").endsWith("half");
+    p.client.close();
+    assertThat(e.phase()).isEqualTo(Phase.CUT);
+    // Closing the app connection is what makes the app drop the half-sent upload instead of storing it.
+    assertThat(p.released).containsExactly(false);
+    assertThat(p.app().isOpen()).isFalse();
+    assertThat(p.observer.exchanges.get(0).failure).isEqualTo(FailureKind.CLIENT_CLOSED);
+    assertThat(p.inFlight.get()).isZero();
+  }
+
+  @Test
+  void relayingToCutWhenTheClientLeavesMidResponse() {
+    EmbeddedProxy p = new EmbeddedProxy();
+    p.send(GET);
+    p.answer("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhal");
+    ProxiedExchange e = p.exchange();
+    assertThat(e.phase()).isEqualTo(Phase.RELAYING);
+    p.client.close();
+    assertThat(e.phase()).isEqualTo(Phase.CUT);
+    assertThat(p.released).as("a half-read response leaves the app connection unusable").containsExactly(false);
+    assertThat(p.observer.exchanges.get(0).failure).isEqualTo(FailureKind.CLIENT_CLOSED);
+  }
+
+  @Test
+  void answeringToCutWhenTheClientLeavesBeforeTheAnswerIsWritten() {
+    EmbeddedProxy p = new EmbeddedProxy();
+    p.pendingAcquire = ImmediateEventExecutor.INSTANCE.newPromise();
+    var promise = p.pendingAcquire;
+    // Holds every write (its promise stays open), as a client that reads nothing would.
+    p.client.pipeline().addFirst(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+      @Override
+      public void write(io.netty.channel.ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise pr) {
+        io.netty.util.ReferenceCountUtil.release(msg);
+      }
+    });
+    p.send(GET);
+    ProxiedExchange e = p.exchange();
+    promise.setFailure(new ConnectException("refused"));
+    assertThat(e.phase()).isEqualTo(Phase.ANSWERING);
+    p.client.close();
+    assertThat(e.phase()).isEqualTo(Phase.CUT);
+    assertThat(p.observer.exchanges.get(0).events).containsExactly("start", "head 502", "fail UPSTREAM_CONNECT");
+    assertThat(p.inFlight.get()).isZero();
+  }
+
+  @Test
+  void drainingBodyToCutWhenTheClientLeavesBeforeSendingTheRest() {
+    EmbeddedProxy p = new EmbeddedProxy();
+    p.pendingAcquire = ImmediateEventExecutor.INSTANCE.newPromise();
+    var promise = p.pendingAcquire;
+    p.send("POST /file_upload HTTP/1.1\r\nHost: app\r\nContent-Length: 4\r\n\r\nbo");
+    ProxiedExchange e = p.exchange();
+    promise.setFailure(new ConnectException("refused"));
+    assertThat(e.phase()).isEqualTo(Phase.DRAINING_BODY);
+    p.client.close();
+    assertThat(e.phase()).isEqualTo(Phase.CUT);
+    assertThat(p.inFlight.get()).isZero();
+  }
+
+  @Test
   void phaseMovesAreExactlyTheDocumentedOnes() {
     for (Phase from : Phase.values()) {
       for (Phase to : Phase.values()) {
