@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,14 +16,11 @@ import org.filewcount.agent.nomad.NomadClient;
 import org.filewcount.agent.rollout.AbortSwitch;
 import org.filewcount.agent.rollout.NomadDeployments;
 import org.filewcount.agent.rollout.Rollout;
-import org.filewcount.agent.rollout.RolloutListener;
 import org.filewcount.agent.rollout.RolloutPlan;
 import org.filewcount.agent.rollout.RolloutSteps;
 import org.filewcount.agent.rollout.Thresholds;
 import org.filewcount.agent.rollout.metrics.PrometheusMetrics;
-import org.filewcount.agent.rollout.report.ConsoleReporter;
-import org.filewcount.agent.rollout.report.RolloutTrace;
-import org.filewcount.agent.rollout.report.WebhookNotifier;
+import org.filewcount.agent.rollout.report.RolloutReports;
 import org.filewcount.agent.rollout.state.RolloutSession;
 import org.filewcount.agent.split.ConsulTrafficControl;
 import org.filewcount.agent.split.Sleeper;
@@ -146,14 +142,9 @@ final class RolloutCommand implements Callable<Integer>, EnvironmentFactory.Need
     ConsulTrafficControl traffic = new ConsulTrafficControl(http, Sleeper.REAL_TIME);
     Optional<NomadDeployments> deployments = nomad ? Optional.of(NomadClient.fromEnvironment(env)) : Optional.empty();
     PrintWriter out = spec.commandLine().getOut();
-    List<RolloutListener> listeners = new ArrayList<>();
-    listeners.add(new ConsoleReporter(out, output == Output.json));
-    if (logging.format == LoggingOptions.Format.json) {
-      listeners.add(RolloutListener.log()); // log pipelines get every event as a JSON line on stderr
-    }
-    notify.ifPresent(u -> listeners.add(new WebhookNotifier(u)));
-    Optional<RolloutTrace> trace = RolloutTrace.fromEnvironment(env);
-    trace.ifPresent(listeners::add);
+    RolloutReports reports = RolloutReports.builder(out).jsonLines(output == Output.json)
+        .logLines(logging.format == LoggingOptions.Format.json) // log pipelines get every event on stderr
+        .webhook(notify).environment(env).build();
 
     AbortSwitch abort = new AbortSwitch();
     // One rollout per service: refused here (exit 1, naming the holder) before anything is written.
@@ -172,11 +163,12 @@ final class RolloutCommand implements Callable<Integer>, EnvironmentFactory.Need
     }, "rollout-abort");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      Rollout rollout = session.rollout(plan, traffic, new PrometheusMetrics(prometheusUri), deployments, listeners);
+      Rollout rollout = session.rollout(plan, traffic, new PrometheusMetrics(prometheusUri), deployments,
+          List.of(reports));
       return session.run(rollout, plan, resume).outcome().exitCode;
     } finally {
       session.close();
-      trace.ifPresent(RolloutTrace::close);
+      reports.close();
       out.flush();
       finished.countDown();
       try {

@@ -103,8 +103,7 @@ final class RolloutVerbCommands {
           out.flush();
           last = line;
         }
-        boolean over = s.state().isEmpty() || s.state().get().phase().terminal();
-        if (!watch || over) {
+        if (!watch || s.over()) {
           return Main.EXIT_OK;
         }
         index = verbs.awaitChange(service, index);

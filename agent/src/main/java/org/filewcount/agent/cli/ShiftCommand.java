@@ -7,10 +7,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.filewcount.agent.consul.ConsulHttp;
 import org.filewcount.agent.split.ConsulTrafficControl;
-import org.filewcount.agent.split.EntryWrite;
+import org.filewcount.agent.split.Json;
 import org.filewcount.agent.split.Sleeper;
 import org.filewcount.agent.split.Split;
-import org.filewcount.agent.split.TrafficJson;
 import org.filewcount.agent.split.TrafficState;
 import org.filewcount.agent.split.VersionInstances;
 import picocli.CommandLine.Command;
@@ -60,8 +59,7 @@ final class ShiftCommand implements Callable<Integer> {
     Split requested = requestedSplit(traffic);
     PrintWriter out = spec.commandLine().getOut();
     if (dryRun) {
-      List<EntryWrite> plan = traffic.plan(service, requested, force);
-      out.println(TrafficJson.pretty(TrafficJson.entries(plan)));
+      out.println(Json.pretty(traffic.plan(service, requested, force)));
       out.flush();
       return Main.EXIT_OK;
     }

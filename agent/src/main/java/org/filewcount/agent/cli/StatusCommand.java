@@ -20,7 +20,6 @@ import org.filewcount.agent.consul.ConsulHttp;
 import org.filewcount.agent.consul.KiwiConsulAgent;
 import org.filewcount.agent.consul.ServiceInstance;
 import org.filewcount.agent.rollout.metrics.PrometheusMetrics;
-import org.filewcount.agent.rollout.metrics.TrafficStatus;
 import org.filewcount.agent.rollout.metrics.VersionMetrics;
 import org.filewcount.agent.split.ConsulTrafficControl;
 import org.filewcount.agent.split.Sleeper;

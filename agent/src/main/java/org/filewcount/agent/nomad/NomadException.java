@@ -1,7 +1,7 @@
 package org.filewcount.agent.nomad;
 
 /** Nomad could not be reached or refused a call: a runtime failure (exit 1). */
-public class NomadException extends RuntimeException {
+class NomadException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 

@@ -4,7 +4,8 @@
  * {@code nomad} CLI from NOMAD_ADDR, NOMAD_TOKEN (or NOMAD_TOKEN_FILE), NOMAD_CACERT, NOMAD_NAMESPACE and
  * NOMAD_REGION. Two exceptions: {@code NomadSettingsException}, settings a rollout cannot work with (a bad
  * address or CA file, a job Nomad does not know), which {@code cli.Main} answers with exit 2; and
- * {@code NomadException}, Nomad unreachable or refusing a call, a runtime failure (exit 1).
+ * {@code NomadException} (package-private: nothing outside catches it), Nomad unreachable or refusing a call,
+ * which reaches {@code cli.Main} as a runtime failure (exit 1) with its message.
  *
  * <p>May not: be imported by the rollout engine (it sees only {@code NomadDeployments}; the CLI picks this
  * adapter), put the token anywhere but the {@code X-Nomad-Token} header, or build its HTTP client other than

@@ -24,7 +24,10 @@ public final class ProxyServerHook {
     this.observer = Objects.requireNonNull(observer);
   }
 
-  /** Binds --listen and starts serving; throws {@link ProxyStartException} when the port cannot be bound. */
+  /**
+   * Binds --listen and starts serving; throws a {@code ProxyStartException} (its message names the address
+   * and the fix) when the port cannot be bound.
+   */
   public void start() {
     server = ProxyServer.start(settings, observer);
   }

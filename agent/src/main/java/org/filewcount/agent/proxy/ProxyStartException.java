@@ -1,7 +1,7 @@
 package org.filewcount.agent.proxy;
 
 /** The proxy could not start (the listen address is taken or invalid). The message says what to change. */
-public final class ProxyStartException extends RuntimeException {
+final class ProxyStartException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 

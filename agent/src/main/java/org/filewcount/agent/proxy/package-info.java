@@ -1,8 +1,9 @@
 /**
  * The in-path HTTP/1.1 reverse proxy. Public: {@link org.filewcount.agent.proxy.ProxyServerHook}, which
  * the agent's lifecycle starts and stops (the {@code ProxyServer} behind it is package-private),
- * {@link org.filewcount.agent.proxy.ProxySettings}, {@link org.filewcount.agent.proxy.ProxyStartException},
- * and the {@link org.filewcount.agent.proxy.ExchangeObserver} seam telemetry plugs into.
+ * {@link org.filewcount.agent.proxy.ProxySettings}, and the {@link org.filewcount.agent.proxy.ExchangeObserver}
+ * seam telemetry plugs into. {@code ProxyStartException} (the listen address is taken or invalid) is
+ * package-private: nothing outside catches it; it ends the run as a failure with its message.
  *
  * <p>Inside: each client connection is a two-handler pipeline (codec, {@code ClientConnection}),
  * built only by {@code ClientPipeline}; each request is a {@code ProxiedExchange} moving through the

@@ -1,11 +1,11 @@
 package org.filewcount.agent.split;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -84,19 +84,23 @@ public final class ConsulTrafficControl implements TrafficControl {
     return split;
   }
 
-  /** What {@code apply} would write now, in order (entries that would not change are left out). */
-  public List<EntryWrite> plan(String service, Split requested, boolean force) {
+  /**
+   * What {@code apply} would write now (--dry-run): the entries in write order, each exactly as it would be
+   * PUT to /v1/config; entries that would not change are left out, and the resolver can appear twice
+   * (subsets added before the splitter, unused ones removed after it).
+   */
+  public ArrayNode plan(String service, Split requested, boolean force) {
     TrafficState state = read(service);
     Split split = state.validate(requested, force);
     Map<String, Optional<ObjectNode>> simulated = new HashMap<>();
     Lookup lookup = (kind, name) -> simulated.computeIfAbsent(kind + "/" + name,
         k -> readEntry(kind, name).map(e -> SplitEntries.stripped(e.body())));
-    List<EntryWrite> out = new ArrayList<>();
+    ArrayNode out = Json.MAPPER.createArrayNode();
     for (Change c : changes(service, split, state.instances().keySet())) {
       Optional<ObjectNode> next = c.compute().apply(lookup);
       if (next.isPresent()) {
         simulated.put(c.kind() + "/" + c.name(), next);
-        out.add(new EntryWrite(c.kind(), c.name(), next.get()));
+        out.add(next.get());
       }
     }
     return out;

@@ -3,9 +3,8 @@
  * engine judges through (fakes in tests), and its values ({@code VersionStats},
  * {@code MetricsUnavailableException}); {@code PrometheusMetrics}, the adapter that asks Prometheus's
  * instant-query API about the agents' own {@code http.server.request.duration} histogram, counting
- * {@code app_error} and {@code upstream_error} outcomes as errors; and {@code TrafficStatus}, the traffic part
- * of {@code status} (per version its split weight, instance health and, with {@code --prometheus}, rate,
- * error ratio and p99).
+ * {@code app_error} and {@code upstream_error} outcomes as errors. The traffic table of {@code status} that
+ * reads through this port is the CLI's ({@code cli.TrafficStatus}).
  *
  * <p>May not: write anything (Prometheus is only queried, the split only read), import the engine
  * ({@code rollout}) or its state, or build its HTTP client other than through {@code net.HttpClients}.

@@ -8,7 +8,7 @@ import org.filewcount.agent.rollout.RolloutListener;
 import org.filewcount.agent.split.Json;
 
 /** Progress on stdout: one line per event, text or one JSON object per line (--output json). */
-public final class ConsoleReporter implements RolloutListener {
+final class ConsoleReporter implements RolloutListener {
 
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
 

@@ -19,7 +19,7 @@ import org.filewcount.agent.telemetry.CommandTracing;
  * interface is visible to the state machine: without an OTLP endpoint configured this is never built and
  * the rollout runs without telemetry.
  */
-public final class RolloutTrace implements RolloutListener, AutoCloseable {
+final class RolloutTrace implements RolloutListener, AutoCloseable {
 
   private final Tracer tracer;
   private final Optional<OpenTelemetrySdk> ownedSdk;

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * message ({@code text}) carrying the structured event beside it, which Slack ignores and other receivers
  * (Mattermost, Teams workflows, a custom hook) can use. A failed notification is logged, never fatal.
  */
-public final class WebhookNotifier implements RolloutListener {
+final class WebhookNotifier implements RolloutListener {
 
   private static final Logger LOG = LoggerFactory.getLogger(WebhookNotifier.class);
 

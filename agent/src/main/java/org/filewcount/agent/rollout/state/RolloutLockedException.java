@@ -1,7 +1,7 @@
 package org.filewcount.agent.rollout.state;
 
 /** Another process runs a rollout of this service (or just died and Consul's lock-delay runs): exit 1. */
-public class RolloutLockedException extends RuntimeException {
+class RolloutLockedException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 

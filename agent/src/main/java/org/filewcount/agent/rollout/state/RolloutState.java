@@ -24,7 +24,7 @@ import org.filewcount.agent.split.Json;
  * @param deployment the Nomad deployment the rollout manages (--nomad), if any
  * @param request an operator's request the running process has not handled yet
  */
-public record RolloutState(String service, String stable, String canary, String steps, String interval, int step,
+record RolloutState(String service, String stable, String canary, String steps, String interval, int step,
     BigDecimal canaryWeight, Phase phase, String session, String holder, Instant startedAt, Instant updatedAt,
     String lastVerdict, Optional<String> deployment, Optional<OperatorRequest> request) {
 

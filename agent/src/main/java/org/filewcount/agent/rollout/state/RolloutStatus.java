@@ -8,12 +8,23 @@ import org.filewcount.agent.split.Json;
 
 /**
  * What {@code rollout status} reports: the recorded state (if any) and whether a live process holds its
- * lock. Not final and not held by the session that recorded it: orphaned.
- *
- * @param heldBy the lock key's holder while some session holds it
+ * lock. Not final and not held by the session that recorded it: orphaned. The CLI sees only its renderings
+ * and its questions; the state itself stays inside this package.
  */
-public record RolloutStatus(String service, Optional<RolloutState> state, Optional<String> heldBy,
-    boolean heldByRecorder) {
+public final class RolloutStatus {
+
+  private final String service;
+  private final Optional<RolloutState> state;
+  /** The lock key's holder while some session holds it. */
+  private final Optional<String> heldBy;
+  private final boolean heldByRecorder;
+
+  RolloutStatus(String service, Optional<RolloutState> state, Optional<String> heldBy, boolean heldByRecorder) {
+    this.service = service;
+    this.state = state;
+    this.heldBy = heldBy;
+    this.heldByRecorder = heldByRecorder;
+  }
 
   static RolloutStatus read(RolloutStateStore store, String service) {
     Optional<RolloutState> state = store.read(service).map(RolloutStateStore.Versioned::state);
@@ -21,6 +32,15 @@ public record RolloutStatus(String service, Optional<RolloutState> state, Option
     Optional<String> heldBy = lock.filter(l -> !l.session().isEmpty()).map(ConsulKv.Entry::value);
     boolean recorder = state.isPresent() && lock.isPresent() && lock.get().session().equals(state.get().session());
     return new RolloutStatus(service, state, heldBy, recorder);
+  }
+
+  Optional<RolloutState> state() {
+    return state;
+  }
+
+  /** No rollout was ever recorded, or the recorded one has ended: nothing more will change by itself. */
+  public boolean over() {
+    return state.isEmpty() || state.get().phase().terminal();
   }
 
   public boolean orphaned() {

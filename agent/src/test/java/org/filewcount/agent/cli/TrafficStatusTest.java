@@ -1,4 +1,4 @@
-package org.filewcount.agent.rollout.metrics;
+package org.filewcount.agent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.filewcount.agent.rollout.metrics;
+package org.filewcount.agent.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.filewcount.agent.config.Durations;
+import org.filewcount.agent.rollout.metrics.MetricsUnavailableException;
+import org.filewcount.agent.rollout.metrics.VersionMetrics;
+import org.filewcount.agent.rollout.metrics.VersionStats;
 import org.filewcount.agent.split.Json;
 import org.filewcount.agent.split.Split;
 import org.filewcount.agent.split.TrafficControl;
@@ -20,7 +23,7 @@ import org.filewcount.agent.split.VersionInstances;
  * source ({@code --prometheus URL}), request rate, app-error-aware error ratio and p99 over a window.
  * StatusCommand appends {@link #table()} to its instance table, or {@link #json()} under "traffic".
  */
-public final class TrafficStatus {
+final class TrafficStatus {
 
   /** One version's line; weight is empty when there is no splitter. */
   public record Row(String version, Optional<Double> weight, int passing, int total, Optional<VersionStats> stats) {}
