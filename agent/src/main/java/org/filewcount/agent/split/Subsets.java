@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * the filter {@code Service.Meta.version == "2.0"}. The filter, not the name, is the source of truth: a
  * subset whose filter has this exact form is one the agent owns; any other subset is left alone.
  */
-public final class Subsets {
+final class Subsets {
 
   private static final Pattern OWNED_FILTER =
       Pattern.compile("^\\s*Service\\.Meta\\.version\\s*==\\s*\"([^\"\\\\]*)\"\\s*$");

@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.filewcount.agent.config.NomadSettings;
 import org.filewcount.agent.config.Secret;
 import org.filewcount.agent.net.HttpClients;
 
@@ -37,7 +36,7 @@ import org.filewcount.agent.net.HttpClients;
  *   <li>{@code GET /v1/client/fs/cat/:alloc?path=P}: the file's raw bytes (fs_endpoint.go FileCatRequest).
  * </ul>
  *
- * Configured like the {@code nomad} CLI ({@code config.NomadSettings} reads the variables); the token is
+ * Configured like the {@code nomad} CLI ({@code NomadSettings} reads the variables); the token is
  * sent as X-Nomad-Token only and is in no message built here.
  */
 final class NomadAllocFs {
@@ -94,7 +93,7 @@ final class NomadAllocFs {
     this.query = String.join("&", params);
   }
 
-  /** Empty when no Nomad address is set (NOMAD_ADDR, NOMAD_UNIX_ADDR); {@code config.NomadSettings} reads it. */
+  /** Empty when no Nomad address is set (NOMAD_ADDR, NOMAD_UNIX_ADDR); {@code NomadSettings} reads it. */
   static Optional<NomadAllocFs> fromEnvironment(Map<String, String> env) {
     return NomadSettings.fromEnvironment(env)
         .map(n -> new NomadAllocFs(n.address(), n.token(), n.caCert(), n.namespace(), n.region()));

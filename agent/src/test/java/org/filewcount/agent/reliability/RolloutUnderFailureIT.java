@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.filewcount.agent.registry.StubConsul;
-import org.filewcount.agent.split.Subsets;
 import org.filewcount.agent.testing.AgentUnderTest;
 import org.filewcount.agent.testing.FilewcountStandIn;
 import org.filewcount.agent.testing.Multipart;
@@ -55,6 +56,8 @@ class RolloutUnderFailureIT {
   private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int RATE = 40;
+  /** The form of the subset filters the agent writes: {@code Service.Meta.version == "2.0"}. */
+  private static final Pattern VERSION_FILTER = Pattern.compile("\\s*Service\\.Meta\\.version\\s*==\\s*\"([^\"]*)\"\\s*");
   private static final Duration AFTER_ROLLBACK = Duration.ofSeconds(5);
 
   @TempDir
@@ -252,8 +255,12 @@ class RolloutUnderFailureIT {
     Map<String, Double> out = new java.util.LinkedHashMap<>();
     for (JsonNode s : splitter.path("Splits")) {
       String subset = s.path("ServiceSubset").asText();
-      String version = Subsets.versionOf(resolver.path("Subsets").path(subset).path("Filter").asText(null))
-          .orElseThrow(() -> new AssertionError("splitter names subset " + subset + " the resolver lacks: " + resolver));
+      // Read as Envoy's routing does, through the subset's filter (the agent writes it; it is not asked).
+      Matcher filter = VERSION_FILTER.matcher(resolver.path("Subsets").path(subset).path("Filter").asText(""));
+      if (!filter.matches()) {
+        throw new AssertionError("splitter names subset " + subset + " the resolver lacks: " + resolver);
+      }
+      String version = filter.group(1);
       out.merge(version, s.path("Weight").asDouble(), Double::sum);
     }
     return out;
