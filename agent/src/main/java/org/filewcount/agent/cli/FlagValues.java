@@ -38,6 +38,15 @@ final class FlagValues {
     }
   }
 
+  /** A share from 0 to 1, written as a decimal ({@code 0.1}); the range is the config's to check. */
+  static double ratio(String flag, String value) {
+    try {
+      return Double.parseDouble(value.strip());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(flag + " '" + value + "' is not a number: use a share from 0 to 1, for example 0.1");
+    }
+  }
+
   static URI httpUrl(String flag, String value) {
     URI uri;
     try {

@@ -69,6 +69,12 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
           + " Default: ${DEFAULT-VALUE}.")
   String probeInterval;
 
+  @Option(names = "--trace-success-ratio", paramLabel = "RATIO", defaultValue = "0.1",
+      description = "Share of successful requests whose spans are exported, 0 to 1; every failed request's span,"
+          + " and every request of a trace its caller sampled, is exported anyway. 1 exports every span."
+          + " Default: ${DEFAULT-VALUE}.")
+  String traceSuccessRatio;
+
   @Option(names = "--uploads-dir", paramLabel = "DIR",
       description = "The app's upload folder as this agent sees it: the agent removes the files its own probes"
           + " stored there (matched by their exact bytes, never a user's file). Default: $NOMAD_ALLOC_DIR/data/uploads"
@@ -135,6 +141,7 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
         .checkInterval(FlagValues.duration("--check-interval", checkInterval))
         .probeInterval(FlagValues.duration("--probe-interval", probeInterval))
         .drain(FlagValues.duration("--drain", drain))
+        .traceSuccessRatio(FlagValues.ratio("--trace-success-ratio", traceSuccessRatio))
         .uploadsDir(uploadsDir().orElse(null))
         .uploadsCarryWait(FlagValues.duration("--uploads-carry-wait", uploadsCarryWait))
         .envoyMetricsPort(intEnv(SidecarProxyRegistration.ENVOY_METRICS_PORT_ENV))

@@ -20,6 +20,8 @@ import java.util.Optional;
  *     files; empty: nothing is removed
  * @param uploadsCarryWait inside Nomad, how long /health/ready waits for the first uploads carry pass
  * @param envoyMetricsPort host port of Envoy's Prometheus listener, put in the sidecar's meta (mesh mode)
+ * @param traceSuccessRatio the share of successful requests whose spans are exported, 0 to 1 (failed
+ *     requests' spans always are: {@code telemetry.ExportedSpans})
  */
 public record AgentConfig(
     String service,
@@ -37,7 +39,11 @@ public record AgentConfig(
     HostPort checkAddress,
     Optional<Path> uploadsDir,
     Duration uploadsCarryWait,
-    Optional<Integer> envoyMetricsPort) {
+    Optional<Integer> envoyMetricsPort,
+    double traceSuccessRatio) {
+
+  /** One successful request in ten exported as a span (docs/performance.md: the span export's cost). */
+  public static final double DEFAULT_TRACE_SUCCESS_RATIO = 0.1;
 
   public AgentConfig {
     Objects.requireNonNull(service, "service");
@@ -56,6 +62,10 @@ public record AgentConfig(
     requirePositive("--probe-interval", probeInterval);
     if (drain == null || drain.isNegative()) {
       throw new ConfigException("--drain must be zero or more, for example 5s");
+    }
+    if (!(traceSuccessRatio >= 0.0 && traceSuccessRatio <= 1.0)) {
+      throw new ConfigException("--trace-success-ratio must be between 0 (failed requests only) and 1 (every"
+          + " request), for example 0.1");
     }
   }
 
@@ -114,6 +124,7 @@ public record AgentConfig(
     private Path uploadsDir;
     private Duration uploadsCarryWait = Duration.ofSeconds(60);
     private Integer envoyMetricsPort;
+    private double traceSuccessRatio = DEFAULT_TRACE_SUCCESS_RATIO;
 
     private Builder() {}
 
@@ -133,6 +144,7 @@ public record AgentConfig(
     public Builder uploadsDir(Path v) { this.uploadsDir = v; return this; }
     public Builder uploadsCarryWait(Duration v) { this.uploadsCarryWait = v; return this; }
     public Builder envoyMetricsPort(Integer v) { this.envoyMetricsPort = v; return this; }
+    public Builder traceSuccessRatio(double v) { this.traceSuccessRatio = v; return this; }
 
     public AgentConfig build() {
       HostPort adv = advertised != null ? advertised : listen;
@@ -142,7 +154,7 @@ public record AgentConfig(
           : InstanceIdentity.derive(service, serviceVersion, adv, java.util.Map.of(), AgentVersion.get());
       return new AgentConfig(service, serviceVersion, appUrl, listen, adv, admin, c, checkInterval, probeInterval,
           drain, id, Optional.ofNullable(mesh), checkAddress, Optional.ofNullable(uploadsDir), uploadsCarryWait,
-          Optional.ofNullable(envoyMetricsPort));
+          Optional.ofNullable(envoyMetricsPort), traceSuccessRatio);
     }
   }
 }

@@ -61,14 +61,14 @@ public final class Telemetry implements AutoCloseable {
   private final RegistrationMetrics registrationMetrics;
   private final TrafficWeights trafficWeights;
 
-  private Telemetry(OpenTelemetrySdk sdk, PrometheusMetricReader prometheus) {
+  private Telemetry(OpenTelemetrySdk sdk, PrometheusMetricReader prometheus, ExportedSpans exported) {
     this.sdk = sdk;
     this.metricsSource = new PrometheusEndpoint(prometheus);
     Meter meter = sdk.getMeterProvider().meterBuilder(SCOPE).setInstrumentationVersion(AgentVersion.get()).build();
     Tracer tracer = sdk.getTracerProvider().tracerBuilder(SCOPE).setInstrumentationVersion(AgentVersion.get()).build();
     Instruments instruments = new Instruments(meter);
-    this.exchangeObserver = new TracingExchangeObserver(
-        tracer, sdk.getPropagators().getTextMapPropagator(), HttpInstruments.create(instruments));
+    this.exchangeObserver = new TracingExchangeObserver(tracer, sdk.getPropagators().getTextMapPropagator(),
+        TracingExchangeObserver.HttpInstruments.create(instruments), exported);
     this.probeMetrics = new ProbeMetrics(instruments);
     this.probeSpans = new ProbeSpans(tracer);
     this.registrationMetrics = new RegistrationMetrics(instruments);
@@ -77,7 +77,8 @@ public final class Telemetry implements AutoCloseable {
 
   /** The agent's telemetry for {@code run}: identity from the config, OTEL_* settings from {@code env}. */
   public static Telemetry create(AgentConfig config, Map<String, String> env) {
-    return builder().service(config.service()).identity(config.identity()).env(env).build();
+    return builder().service(config.service()).identity(config.identity()).env(env)
+        .traceSuccessRatio(config.traceSuccessRatio()).build();
   }
 
   /**
@@ -86,7 +87,8 @@ public final class Telemetry implements AutoCloseable {
    * The SDK's resource is used as it is.
    */
   public static Telemetry using(OpenTelemetrySdk sdk, PrometheusMetricReader prometheus) {
-    return new Telemetry(Objects.requireNonNull(sdk, "sdk"), Objects.requireNonNull(prometheus, "prometheus"));
+    return new Telemetry(Objects.requireNonNull(sdk, "sdk"), Objects.requireNonNull(prometheus, "prometheus"),
+        ExportedSpans.ALL);
   }
 
   public static Builder builder() {
@@ -163,6 +165,7 @@ public final class Telemetry implements AutoCloseable {
     private String service = "filewcount";
     private InstanceIdentity identity;
     private Map<String, String> env = Map.of();
+    private double traceSuccessRatio = 1.0;
 
     private Builder() {}
 
@@ -170,10 +173,13 @@ public final class Telemetry implements AutoCloseable {
     public Builder identity(InstanceIdentity v) { this.identity = Objects.requireNonNull(v, "identity"); return this; }
     /** The process environment (OTEL_* variables are read from it; they win over the JVM's own env). */
     public Builder env(Map<String, String> v) { this.env = Map.copyOf(v); return this; }
+    /** Share of successful requests whose spans are exported ({@link ExportedSpans}); 1, every span, by default. */
+    public Builder traceSuccessRatio(double v) { this.traceSuccessRatio = v; return this; }
 
     public Telemetry build() {
       Objects.requireNonNull(identity, "identity");
       PrometheusMetricReader prometheus = PrometheusEndpoint.newReader();
+      ExportedSpans exported = new ExportedSpans(traceSuccessRatio);
       AtomicReference<ConfigProperties> used = new AtomicReference<>();
       OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
           .addPropertiesSupplier(Builder::defaults)
@@ -182,6 +188,8 @@ public final class Telemetry implements AutoCloseable {
             used.set(config);
             return TelemetryResource.of(resource, service, identity);
           })
+          // Around the batch processor autoconfigure builds: the spans it drops never reach its queue.
+          .addSpanProcessorCustomizer((processor, config) -> exported.around(processor))
           .addMeterProviderCustomizer((meterProvider, config) ->
               LogExport.views(meterProvider.registerMetricReader(prometheus)))
           .disableShutdownHook()
@@ -199,7 +207,7 @@ public final class Telemetry implements AutoCloseable {
             config.getString("otel.exporter.otlp.endpoint", "http://localhost:4318"),
             config.getString("otel.exporter.otlp.protocol"));
       }
-      return new Telemetry(sdk, prometheus);
+      return new Telemetry(sdk, prometheus, exported);
     }
 
     private static Map<String, String> defaults() {

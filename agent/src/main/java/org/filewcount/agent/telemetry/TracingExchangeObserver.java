@@ -6,6 +6,10 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.LongHistogram;
+import io.opentelemetry.api.metrics.LongUpDownCounter;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
@@ -60,12 +64,28 @@ final class TracingExchangeObserver implements ExchangeObserver {
   private final Tracer tracer;
   private final TextMapPropagator propagator;
   private final HttpInstruments instruments;
+  private final ExportedSpans exported;
   private final ExchangeAttributes attributes = new ExchangeAttributes();
 
-  TracingExchangeObserver(Tracer tracer, TextMapPropagator propagator, HttpInstruments instruments) {
+  /** The instruments one proxied exchange records into. */
+  record HttpInstruments(DoubleHistogram duration, LongUpDownCounter activeRequests, LongHistogram requestBodySize,
+      LongHistogram responseBodySize, LongHistogram wordCount, LongCounter upstreamConnectionErrors) {
+
+    static HttpInstruments create(Instruments i) {
+      return new HttpInstruments(i.doubleHistogram(MetricDefinition.HTTP_SERVER_REQUEST_DURATION),
+          i.upDownCounter(MetricDefinition.HTTP_SERVER_ACTIVE_REQUESTS),
+          i.longHistogram(MetricDefinition.HTTP_SERVER_REQUEST_BODY_SIZE),
+          i.longHistogram(MetricDefinition.HTTP_SERVER_RESPONSE_BODY_SIZE),
+          i.longHistogram(MetricDefinition.UPLOAD_WORD_COUNT), i.counter(MetricDefinition.UPSTREAM_CONNECTION_ERRORS));
+    }
+  }
+
+  TracingExchangeObserver(Tracer tracer, TextMapPropagator propagator, HttpInstruments instruments,
+      ExportedSpans exported) {
     this.tracer = tracer;
     this.propagator = propagator;
     this.instruments = instruments;
+    this.exported = exported;
   }
 
   @Override
@@ -78,6 +98,7 @@ final class TracingExchangeObserver implements ExchangeObserver {
     private final RequestInfo info;
     private final Span span;
     private final Context context;
+    private final SpanContext parentSpan;
     private final Attributes activeAttributes;
     private final long startNanos = System.nanoTime();
     private final AtomicBoolean ended = new AtomicBoolean();
@@ -106,6 +127,7 @@ final class TracingExchangeObserver implements ExchangeObserver {
       }
       this.span = builder.startSpan();
       this.context = parent.with(span);
+      this.parentSpan = Span.fromContext(parent).getSpanContext();
       this.activeAttributes = attributes.active(info.method());
       instruments.activeRequests().add(1, activeAttributes, context);
     }
@@ -183,17 +205,20 @@ final class TracingExchangeObserver implements ExchangeObserver {
       Attributes metricAttributes = attributes.metric(info.method(), info.metricRoute(), outcome, failure, status,
           errorType);
 
-      instruments.duration().record(seconds, metricAttributes, context);
-      instruments.requestBodySize().record(requestBytes, metricAttributes, context);
-      instruments.responseBodySize().record(responseBytes, metricAttributes, context);
-      instruments.activeRequests().add(-1, activeAttributes, context);
+      // An exemplar only where the span is exported, so a bucket's trace link always opens a trace.
+      Context metrics = exported.keeps(SpanKind.SERVER, errorType.isPresent(), parentSpan,
+          span.getSpanContext().getTraceId()) ? context : Context.root();
+      instruments.duration().record(seconds, metricAttributes, metrics);
+      instruments.requestBodySize().record(requestBytes, metricAttributes, metrics);
+      instruments.responseBodySize().record(responseBytes, metricAttributes, metrics);
+      instruments.activeRequests().add(-1, activeAttributes, metrics);
       failure.filter(OutcomeClassifier::isUpstream).ifPresent(kind -> instruments.upstreamConnectionErrors()
-          .add(1, attributes.upstreamError(kind), context));
+          .add(1, attributes.upstreamError(kind), metrics));
 
       Optional<ResultPage.Banner> banner = read.flatMap(BannerReader.Result::banner);
       Optional<WordCounts> counts = banner.flatMap(ResultPage.Banner::counts);
       if ((outcome == Outcome.SUCCESS || outcome == Outcome.EMPTY) && counts.isPresent()) {
-        instruments.wordCount().record(counts.get().words(), attributes.wordCount(outcome), context);
+        instruments.wordCount().record(counts.get().words(), attributes.wordCount(outcome), metrics);
       }
 
       if (status > 0) {

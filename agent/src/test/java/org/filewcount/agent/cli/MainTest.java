@@ -45,6 +45,16 @@ class MainTest {
   }
 
   @Test
+  void aTraceSuccessRatioOutsideZeroToOneOrNotANumberIsAUsageError() {
+    Run over = run(Map.of(), "run", "--trace-success-ratio", "2");
+    assertThat(over.exit()).isEqualTo(2);
+    assertThat(over.err()).contains("--trace-success-ratio must be between 0", "for example 0.1");
+    Run word = run(Map.of(), "run", "--trace-success-ratio", "some");
+    assertThat(word.exit()).isEqualTo(2);
+    assertThat(word.err()).contains("--trace-success-ratio 'some' is not a number");
+  }
+
+  @Test
   void wildcardListenNeedsAnAdvertiseAddress() {
     Run r = run(Map.of(), "run", "--listen", "0.0.0.0:8081");
     assertThat(r.exit()).isEqualTo(2);

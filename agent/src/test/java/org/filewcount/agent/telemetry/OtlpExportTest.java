@@ -7,6 +7,7 @@ import static org.filewcount.agent.telemetry.Exchanges.run;
 import static org.filewcount.agent.telemetry.Exchanges.upload;
 import static org.filewcount.agent.telemetry.Exchanges.utf8;
 
+import io.netty.handler.codec.http.HttpRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.Metric;
@@ -183,6 +184,31 @@ class OtlpExportTest {
     assertThat(dropped.find()).as("a dropped-records series in %s", scrape).isTrue();
     // How many the worker takes out while the lines are written depends on scheduling: some are always dropped.
     assertThat(Double.parseDouble(dropped.group(1))).as("records beyond the queue of 4").isPositive();
+  }
+
+  @Test
+  void atRatioZeroOnlyTheFailedRequestsSpanIsExported() throws Exception {
+    telemetry.close();
+    InstanceIdentity identity = InstanceIdentity.derive(
+        "filewcount", "2.0", new HostPort("127.0.0.1", 8081), Map.of(), "0.1.0-test");
+    telemetry = Telemetry.create(AgentConfig.builder().serviceVersion("2.0").identity(identity).traceSuccessRatio(0)
+        .build(), Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint()));
+    // No traceparent: both are roots, recorded by the default sampler; only the outcome tells them apart.
+    HttpRequest failed = upload();
+    failed.headers().remove("traceparent");
+    run(telemetry.exchangeObserver(), Exchanges.request(io.netty.handler.codec.http.HttpMethod.GET, "/"), 0,
+        response(200, "text/html"), utf8("<form>"), 100);
+    run(telemetry.exchangeObserver(), failed, 321, response(200, "text/html; charset=utf-8"),
+        utf8(resultPage("<b>" + ResultPage.NOT_TEXT + "</b>", 5)), 128);
+
+    assertThat(telemetry.flush(Duration.ofSeconds(10))).as("export to the receiver succeeded").isTrue();
+    assertThat(receiver.spans()).extracting(Span::getName).containsExactly("POST /file_upload");
+    // The histograms' exemplars name only the exported trace: no link from a bucket to a trace never sent.
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    telemetry.metricsSource().writeTo(out, "application/openmetrics-text; version=1.0.0; charset=utf-8");
+    String exported = HexFormat.of().formatHex(receiver.spans().get(0).getTraceId().toByteArray());
+    assertThat(java.util.regex.Pattern.compile("trace_id=\"([0-9a-f]{32})\"").matcher(out.toString(
+        java.nio.charset.StandardCharsets.UTF_8)).results().map(m -> m.group(1)).distinct()).containsExactly(exported);
   }
 
   @Test
