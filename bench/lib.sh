@@ -180,6 +180,26 @@ start_stub() {
   wait_http "http://127.0.0.1:$STUB_PORT/v1/status/leader" 200 10 || die "stub Consul did not start" "see $RUN_DIR/stub-consul.log"
 }
 
+# ensure_cds_archive LAUNCHER: the AppCDS archive the image ships (agent/Dockerfile writes it with a short
+# training run), written the same way beside the jar when it is missing or older than the jar, so the
+# benchmarks measure the start-up and footprint of what is deployed. BENCH_CDS=0 skips it (and removes
+# nothing: the launcher uses an archive only when it exists). A training run that fails costs start-up
+# time, never the benchmark.
+ensure_cds_archive() {
+  local launcher=$1 jar archive
+  [ "${BENCH_CDS:-1}" = 0 ] && { log "BENCH_CDS=0: no class-data archive written"; return 0; }
+  jar=${FILEWCOUNT_AGENT_JAR:-$ROOT/agent/target/filewcount-agent.jar}
+  archive=${FILEWCOUNT_AGENT_CDS:-$(dirname -- "$jar")/filewcount-agent.jsa}
+  if [ -f "$archive" ] && [ "$archive" -nt "$jar" ]; then
+    return 0
+  fi
+  log "writing the class-data archive $archive (a training run, as agent/Dockerfile does)"
+  FILEWCOUNT_AGENT_CDS_DUMP=$archive timeout -s TERM 8 "$launcher" run --app-url http://127.0.0.1:9 \
+    --consul http://127.0.0.1:9 --listen "127.0.0.1:$AGENT_PORT" --admin "127.0.0.1:$ADMIN_PORT" --drain 0s \
+    >"$RUN_DIR/cds-training.log" 2>&1 || true
+  [ -f "$archive" ] || log "no archive was written (see $RUN_DIR/cds-training.log): the agent starts without one"
+}
+
 # The agent's `run` in front of the bench upstream, registering with the stub. AGENT_CMD is the
 # launcher (or a java command line for bench/jvm-flags); its JVM flags come from there.
 AGENT_PID=
