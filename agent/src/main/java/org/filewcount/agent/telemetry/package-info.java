@@ -3,7 +3,8 @@
  * the {@code OTEL_*} variables, which pushes traces and log records over OTLP and serves metrics to
  * Prometheus through the admin endpoint ({@code PrometheusEndpoint}). {@code lifecycle.AgentRun} creates it
  * and plugs what it hands out into the other parts' seams: the proxy's {@code ExchangeObserver} (one SERVER
- * span and HTTP metrics per request, the outcome read from the page), the probe's, registration's and
+ * span and HTTP metrics per request, the outcome read from the page; {@code ExportedSpans} decides which
+ * request spans are exported: every failure, a share of the successes), the probe's, registration's and
  * uploads carry's listeners, and the split gauge ({@code TrafficWeights}). Every instrument is declared
  * once in {@code MetricDefinition}; {@code MetricCatalog} derives the exported names from it.
  * {@code CommandTracing} is the trace-only SDK of a short command (the rollout), from the same
