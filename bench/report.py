@@ -109,12 +109,15 @@ def main():
 
         small = ratio(med(rows, "agent", "small-max", "rps"), med(rows, "nginx", "small-max", "rps"))
         upl = ratio(med(rows, "agent", "upload-max", "upload_mb_s"), med(rows, "nginx", "upload-max", "upload_mb_s"))
-        verdict("throughput small >= 0.9x nginx", None if small is None else small >= 0.9, f"{fmt(small)}x")
-        verdict("throughput uploads >= 0.9x nginx", None if upl is None else upl >= 0.9, f"{fmt(upl)}x")
+        # Issue 15's targets (docs/performance.md): 1.0x is the aim for small requests, below 0.9x is not accepted.
+        verdict("throughput small >= 0.9x nginx (aim 1.0x)", None if small is None else small >= 0.9, f"{fmt(small)}x")
+        verdict("throughput uploads >= 1.0x nginx", None if upl is None else upl >= 1.0, f"{fmt(upl)}x")
+        cpu = ratio(med(rows, "agent", "small-paced", "cpu_s_per_10k"), med(rows, "nginx", "small-paced", "cpu_s_per_10k"))
+        verdict("CPU per 10k small requests <= 1.5x nginx (paced)", None if cpu is None else cpu <= 1.5, f"{fmt(cpu)}x")
         for label, scen in (("small", "small-paced"), ("uploads", "upload-paced")):
             a, n = med(rows, "agent", scen, "p99_ms"), med(rows, "nginx", scen, "p99_ms")
-            ok = None if a is None or n is None else a <= n + 1.0
-            verdict(f"p99 {label} <= nginx p99 + 1 ms (paced)", ok, f"agent {fmt(a, 3)} ms, nginx {fmt(n, 3)} ms")
+            ok = None if a is None or n is None else a <= n + 0.5
+            verdict(f"p99 {label} <= nginx p99 + 0.5 ms (paced)", ok, f"agent {fmt(a, 3)} ms, nginx {fmt(n, 3)} ms")
 
         print("Agent footprint")
         starts = foot.get("startup_ms", [])
