@@ -45,10 +45,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private ProxiedExchange current;
   private KeepAlive.Wish wish = KeepAlive.Wish.CLOSE;
   private boolean inBody;
-  private long bodyBytes;
   private boolean draining;
   /** The connection closes after the current response: nothing more is read from it, pipelined or not. */
   private boolean closing;
+  /** Inside one read from the socket: body slices written to the app meanwhile are flushed at its end. */
+  private boolean reading;
 
   ClientConnection(ProxySettings settings, ExchangeObserver observer, UpstreamConnections upstreams, InFlight inFlight) {
     this.settings = settings;
@@ -101,6 +102,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    reading = true;
     queued.add(msg);
     deliver();
   }
@@ -141,7 +143,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     Refusal refusal = checks.check(request);
     wish = refusal == null ? KeepAlive.Wish.of(request) : KeepAlive.Wish.CLOSE;
     inBody = !(request instanceof LastHttpContent);
-    bodyBytes = 0;
     if (refusal == null) {
       HopByHop.strip(request.headers());
       ForwardedHeaders.rewrite(request, clientAddress, settings.upstreamAuthority());
@@ -168,21 +169,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     if (content instanceof LastHttpContent) {
       inBody = false;
     }
-    if (content.decoderResult().isFailure()) {
+    Refusal refusal = checks.bodySlice(content);
+    if (refusal != null) {
+      // A broken slice, or the one that crosses the limit, is not forwarded; the app connection is closed mid-request.
       content.release();
-      current.abort(new Refusal(400, ExchangeObserver.FailureKind.MALFORMED_REQUEST,
-          "malformed request body: " + content.decoderResult().cause().getMessage()));
-      return;
+      current.abort(refusal);
+    } else {
+      current.fromClient(content, reading);
     }
-    long before = bodyBytes;
-    bodyBytes += content.content().readableBytes();
-    if (bodyBytes > checks.maxBodyBytes() && before <= checks.maxBodyBytes()) {
-      // The slice that crosses the limit is not forwarded; the app connection is closed mid-request.
-      content.release();
-      current.abort(checks.bodyOverLimit());
-      return;
-    }
-    current.fromClient(content);
   }
 
   /** The app's response head, on its way to the client: framed for it; true when the connection stays open. */
@@ -220,7 +214,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-    if (current == null && !closing && queued.isEmpty()) {
+    reading = false;
+    if (current != null) {
+      current.clientReadComplete();
+    } else if (!closing && queued.isEmpty()) {
       // Bytes arrived, and no complete head: the head timeout runs from its first byte.
       timer.headStarted();
     }
@@ -264,8 +261,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    timer.stop();
-    releaseQueued();
+    stop();
     if (current != null) {
       current.clientClosed();
     }
@@ -274,11 +270,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    timer.stop();
-    releaseQueued();
+    stop();
   }
 
-  private void releaseQueued() {
+  private void stop() {
+    timer.stop();
     Object msg;
     while ((msg = queued.poll()) != null) {
       ReferenceCountUtil.release(msg);

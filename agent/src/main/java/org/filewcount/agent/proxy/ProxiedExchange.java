@@ -25,12 +25,10 @@ import org.filewcount.agent.proxy.http.Refusal;
 /**
  * One request and its response on their way through the proxy, driven through the moves of
  * {@link Phase}. The client connection and the borrowed app connection call into it, always on the
- * same event loop, so it needs no locks. Bytes flow with backpressure both ways: the next slice of
- * the request body is read from the client only when the app connection can take it, and the next
- * slice of the response is read from the app only when the client connection can take it. Nothing
- * is aggregated, and the decoded request head is forwarded as is (its headers rewritten in place).
- * How the response is framed and whether the client connection stays open is the connection's
- * decision ({@link ClientConnection#appResponse}, {@link KeepAlive}).
+ * same event loop, so it needs no locks. Bytes flow with backpressure both ways: a slice is read from
+ * one side only when the other can take it. Nothing is aggregated, and the decoded request head is
+ * forwarded as is (its headers rewritten in place). How the response is framed and whether the client
+ * connection stays open is the connection's decision ({@link ClientConnection#appResponse}, {@link KeepAlive}).
  */
 final class ProxiedExchange implements UpstreamListener, ChannelFutureListener {
 
@@ -105,8 +103,8 @@ final class ProxiedExchange implements UpstreamListener, ChannelFutureListener {
     connection.readNext();
   }
 
-  /** A slice of the request body (the last one may be empty). */
-  void fromClient(HttpContent content) {
+  /** A slice of the request body (the last one may be empty); {@code midRead}: more of the client's read follows. */
+  void fromClient(HttpContent content, boolean midRead) {
     boolean last = content instanceof LastHttpContent;
     if (phase != Phase.FORWARDING) {
       // After an answer (the app's early one or the proxy's own) the rest of the body is dropped.
@@ -122,15 +120,21 @@ final class ProxiedExchange implements UpstreamListener, ChannelFutureListener {
       return;
     }
     report.requestBody(content.content().readableBytes());
-    upstream.writeAndFlush(last ? Framing.withoutTrailers((LastHttpContent) content) : content, upstream.voidPromise());
     if (last) {
       requestComplete = true;
       bodySent = true;
-      relay.requestSent();
-    } else if (upstream.isWritable()) {
+      relay.requestSent(Framing.withoutTrailers((LastHttpContent) content));
+    } else if (relay.bodySlice(content, midRead)) {
       connection.readNext();
     } else {
       upstreamBackedUp = true;
+    }
+  }
+
+  /** The client's read ended: the body slices it brought go to the app now. */
+  void clientReadComplete() {
+    if (upstream != null) {
+      relay.flushBody();
     }
   }
 
@@ -152,11 +156,9 @@ final class ProxiedExchange implements UpstreamListener, ChannelFutureListener {
     if (msg instanceof HttpResponse r && phase == Phase.FORWARDING) {
       responseHead(r);
     }
-    if (msg instanceof HttpContent c) {
-      if (phase != Phase.RELAYING) {
-        c.release();
-        return;
-      }
+    if (msg instanceof HttpContent c && phase != Phase.RELAYING) {
+      c.release();
+    } else if (msg instanceof HttpContent c) {
       responseContent(c);
     }
   }

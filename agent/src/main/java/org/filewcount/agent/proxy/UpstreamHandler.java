@@ -43,6 +43,8 @@ final class UpstreamHandler extends ChannelDuplexHandler implements ConnectionTi
   private boolean awaitingResponse;
   private boolean requestSent;
   private boolean readPending;
+  /** Request body slices written and not flushed yet. */
+  private boolean unflushed;
   private long lastProgress;
   private long parkedSince = -1;
 
@@ -81,8 +83,32 @@ final class UpstreamHandler extends ChannelDuplexHandler implements ConnectionTi
     listener = null;
   }
 
-  /** The last piece of the request has been handed to the connection: from now on the app is timed. */
-  public void requestSent() {
+  /**
+   * Writes a slice of the request body, flushed now or, when {@code batch} (more of the client's read
+   * follows), by {@link #flushBody}: one writev per read from the client, not one per 16 KiB slice.
+   * Unflushed bytes count against the write buffer, so a full buffer is flushed at once. Returns
+   * whether the connection can take more.
+   */
+  boolean bodySlice(HttpContent slice, boolean batch) {
+    ctx.write(slice, ctx.voidPromise());
+    unflushed = true;
+    if (!batch || !ctx.channel().isWritable()) {
+      flushBody();
+    }
+    return ctx.channel().isWritable();
+  }
+
+  void flushBody() {
+    if (unflushed) {
+      unflushed = false;
+      ctx.flush();
+    }
+  }
+
+  /** Writes and flushes the last piece of the request: from now on the app is timed. */
+  void requestSent(LastHttpContent last) {
+    unflushed = false;
+    ctx.writeAndFlush(last, ctx.voidPromise());
     requestSent = true;
     lastProgress = timer.now();
   }

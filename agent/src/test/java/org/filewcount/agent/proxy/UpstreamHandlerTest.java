@@ -2,14 +2,20 @@ package org.filewcount.agent.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -29,12 +35,21 @@ class UpstreamHandlerTest {
       .upstreamIdleTimeout(Duration.ofSeconds(8)).build();
   private final EmbeddedChannel app = new EmbeddedChannel();
   private final Recorder exchange = new Recorder();
+  /** Flushes that reached the socket end of the pipeline. */
+  private int flushes;
 
   UpstreamHandlerTest() {
     app.freezeTime();
     // As the pool's bootstrap sets it: every read is asked for.
     app.config().setAutoRead(false);
     UpstreamHandler.install(app.pipeline(), settings);
+    app.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+      @Override
+      public void flush(ChannelHandlerContext ctx) {
+        flushes++;
+        ctx.flush();
+      }
+    });
   }
 
   private UpstreamHandler handler() {
@@ -43,13 +58,56 @@ class UpstreamHandlerTest {
 
   private void sendRequest() {
     handler().bind(exchange);
-    app.writeAndFlush(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"));
-    handler().requestSent();
+    app.write(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"));
+    handler().requestSent(LastHttpContent.EMPTY_LAST_CONTENT);
     app.read();
+    drainOutbound();
+  }
+
+  private long drainOutbound() {
+    long bytes = 0;
     Object out;
     while ((out = app.readOutbound()) != null) {
+      bytes += ((ByteBuf) out).readableBytes();
       ReferenceCountUtil.release(out);
     }
+    return bytes;
+  }
+
+  private static HttpContent slice(int bytes) {
+    return new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[bytes]));
+  }
+
+  @Test
+  void bodySlicesOfOneClientReadGoOutInOneFlushAndTheLastPieceAtOnce() {
+    handler().bind(exchange);
+    app.write(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/upload"));
+    flushes = 0;
+    assertThat(handler().bodySlice(slice(1000), true)).isTrue();
+    assertThat(handler().bodySlice(slice(1000), true)).isTrue();
+    assertThat(flushes).as("nothing flushed while the client's read goes on").isZero();
+    handler().flushBody();
+    handler().flushBody();
+    assertThat(flushes).as("one flush for the read, none when nothing is pending").isEqualTo(1);
+    assertThat(drainOutbound()).isGreaterThanOrEqualTo(2000);
+    handler().bodySlice(slice(10), false);
+    assertThat(flushes).as("a slice outside a client read goes at once").isEqualTo(2);
+    handler().requestSent(LastHttpContent.EMPTY_LAST_CONTENT);
+    assertThat(flushes).isEqualTo(3);
+  }
+
+  @Test
+  void aFullWriteBufferIsFlushedAtOnceAndSaysSo() {
+    app.config().setWriteBufferWaterMark(new WriteBufferWaterMark(1024, 4096));
+    handler().bind(exchange);
+    app.write(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/upload"));
+    flushes = 0;
+    assertThat(handler().bodySlice(slice(1000), true)).isTrue();
+    // Over the high-water mark: flushed without waiting for the read's end. An embedded channel
+    // writes a flush out at once, so it is writable again, as a socket with room would be.
+    assertThat(handler().bodySlice(slice(8000), true)).isTrue();
+    assertThat(flushes).isEqualTo(1);
+    assertThat(drainOutbound()).isGreaterThanOrEqualTo(9000);
   }
 
   private void fromApp(String raw) {

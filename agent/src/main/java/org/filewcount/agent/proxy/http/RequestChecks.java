@@ -2,6 +2,7 @@ package org.filewcount.agent.proxy.http;
 
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -35,13 +36,15 @@ public final class RequestChecks {
 
   private final long maxBodyBytes;
   private String lastValidHost;
+  private long bodyBytes;
 
   public RequestChecks(long maxBodyBytes) {
     this.maxBodyBytes = maxBodyBytes;
   }
 
-  /** Null when the request may go on; else the refusal to answer it with. */
+  /** Null when the request may go on; else the refusal to answer it with. Starts the count of its body. */
   public Refusal check(HttpRequest request) {
+    bodyBytes = 0;
     DecoderResult result = request.decoderResult();
     if (result.isFailure()) {
       Throwable cause = result.cause();
@@ -66,13 +69,23 @@ public final class RequestChecks {
   }
 
   /** A body slice took the body over the limit (chunked bodies are counted as they stream). */
-  public Refusal bodyOverLimit() {
+  private Refusal bodyOverLimit() {
     return new Refusal(413, FailureKind.REQUEST_TOO_LARGE,
         "request body grew over the limit of " + maxBodyBytes + " bytes");
   }
 
-  public long maxBodyBytes() {
-    return maxBodyBytes;
+  /**
+   * Checks a slice of the current request's body and counts it ({@link #check} starts the count): the
+   * refusal when the slice is broken or takes the body over the limit, else null (also for the slices
+   * after the one that crossed it).
+   */
+  public Refusal bodySlice(HttpContent slice) {
+    if (slice.decoderResult().isFailure()) {
+      return malformed(400, "malformed request body: " + slice.decoderResult().cause().getMessage());
+    }
+    long before = bodyBytes;
+    bodyBytes += slice.content().readableBytes();
+    return bodyBytes > maxBodyBytes && before <= maxBodyBytes ? bodyOverLimit() : null;
   }
 
   private Refusal checkHead(HttpRequest request) {

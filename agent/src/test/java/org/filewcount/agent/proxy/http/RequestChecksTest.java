@@ -2,8 +2,11 @@ package org.filewcount.agent.proxy.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
@@ -100,5 +103,33 @@ class RequestChecksTest {
     assertThat(status(longLine)).isEqualTo(414);
     assertThat(status(bigHead)).isEqualTo(431);
     assertThat(checks.check(junk).reason()).isEqualTo("malformed request: junk");
+  }
+
+  private static HttpContent slice(int bytes) {
+    return new DefaultHttpContent(Unpooled.wrappedBuffer(new byte[bytes]));
+  }
+
+  @Test
+  void theBodyIsRefusedOnceWhenASliceTakesItOverTheLimitAndTheCountStartsAgainPerRequest() {
+    HttpRequest post = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/file_upload");
+    post.headers().set("host", "a");
+    assertThat(checks.check(post)).isNull();
+    assertThat(checks.bodySlice(slice(60))).isNull();
+    assertThat(checks.bodySlice(slice(40))).as("exactly the limit").isNull();
+    Refusal over = checks.bodySlice(slice(1));
+    assertThat(over.status()).isEqualTo(413);
+    assertThat(over.kind()).isEqualTo(FailureKind.REQUEST_TOO_LARGE);
+    assertThat(checks.bodySlice(slice(50))).as("refused once; the rest is dropped by the exchange").isNull();
+    assertThat(checks.check(post)).isNull();
+    assertThat(checks.bodySlice(slice(100))).as("a new request, a new count").isNull();
+  }
+
+  @Test
+  void aBrokenSliceIs400() {
+    HttpContent broken = slice(1);
+    broken.setDecoderResult(DecoderResult.failure(new IllegalArgumentException("bad chunk size")));
+    Refusal r = checks.bodySlice(broken);
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.reason()).contains("bad chunk size");
   }
 }
