@@ -61,9 +61,11 @@ final class UpstreamPool implements UpstreamConnections, AutoCloseable {
         .option(ChannelOption.TCP_NODELAY, true)
         // Reads are asked for only while the client can take more: the response streams with backpressure.
         .option(ChannelOption.AUTO_READ, false);
+    // Health-checked when taken (a parked connection the app closed is never lent), not again when
+    // given back: release() closes what cannot be reused, and the check on the next acquire drops it.
     return new FixedChannelPool(bootstrap, new Handler(), ChannelHealthChecker.ACTIVE,
         FixedChannelPool.AcquireTimeoutAction.FAIL, settings.upstreamAcquireTimeout().toMillis(), perLoop,
-        Integer.MAX_VALUE, true, true);
+        Integer.MAX_VALUE, false, true);
   }
 
   @Override

@@ -23,6 +23,8 @@ public final class HopByHop {
   private static final AsciiString[] ALWAYS = {HttpHeaderNames.KEEP_ALIVE,
       AsciiString.cached("proxy-connection"), HttpHeaderNames.TE, HttpHeaderNames.UPGRADE, HttpHeaderNames.TRAILER};
   private static final Set<String> PROTECTED = Set.of("content-length", "transfer-encoding", "host");
+  /** Connection values that name no header beyond those removed anyway (Keep-Alive is in ALWAYS). */
+  private static final Set<String> NAMES_NOTHING_ELSE = Set.of("keep-alive", "Keep-Alive", "close", "Close");
 
   private HopByHop() {}
 
@@ -30,7 +32,12 @@ public final class HopByHop {
     if (headers.contains(HttpHeaderNames.CONNECTION)) {
       List<String> named = new ArrayList<>(2);
       for (Iterator<String> it = headers.valueStringIterator(HttpHeaderNames.CONNECTION); it.hasNext(); ) {
-        for (String token : it.next().split(",")) {
+        String value = it.next();
+        if (NAMES_NOTHING_ELSE.contains(value)) {
+          // The common case (the app's "keep-alive", a client's "close"): no header to look for.
+          continue;
+        }
+        for (String token : value.split(",")) {
           String name = token.trim().toLowerCase(Locale.ROOT);
           if (!name.isEmpty() && !PROTECTED.contains(name)) {
             named.add(name);

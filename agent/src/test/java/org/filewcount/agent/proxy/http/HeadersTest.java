@@ -29,6 +29,19 @@ class HeadersTest {
   }
 
   @Test
+  void aPlainKeepAliveOrCloseNamesNothingMoreAndAListStillDoes() {
+    HttpResponse plain = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    plain.headers().add("Connection", "keep-alive").add("Keep-Alive", "timeout=5").add("Content-Type", "text/html");
+    HopByHop.strip(plain.headers());
+    assertThat(plain.headers().names()).containsExactly("Content-Type");
+    HttpResponse listed = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    listed.headers().add("Connection", "close").add("Connection", "Keep-Alive, X-Hop").add("X-Hop", "1")
+        .add("X-Kept", "2");
+    HopByHop.strip(listed.headers());
+    assertThat(listed.headers().names()).containsExactly("X-Kept");
+  }
+
+  @Test
   void forwardedHeadersExtendTheChainAndKeepTheProtoAProxyInFrontSet() {
     HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
     r.headers().add("Host", "h").add("X-Forwarded-For", "1.1.1.1").add("X-Forwarded-For", "2.2.2.2")
