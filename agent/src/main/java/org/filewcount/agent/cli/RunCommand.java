@@ -69,7 +69,8 @@ final class RunCommand implements Callable<Integer>, EnvironmentFactory.NeedsEnv
           + " Default: ${DEFAULT-VALUE}.")
   String probeInterval;
 
-  @Option(names = "--trace-success-ratio", paramLabel = "RATIO", defaultValue = "0.1",
+  @Option(names = "--trace-success-ratio", paramLabel = "RATIO",
+      defaultValue = "" + AgentConfig.DEFAULT_TRACE_SUCCESS_RATIO, // one default, in AgentConfig
       description = "Share of successful requests whose spans are exported, 0 to 1; every failed request's span,"
           + " and every request of a trace its caller sampled, is exported anyway. 1 exports every span."
           + " Default: ${DEFAULT-VALUE}.")

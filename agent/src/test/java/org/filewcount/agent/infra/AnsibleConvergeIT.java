@@ -270,6 +270,22 @@ class AnsibleConvergeIT {
     }
   }
 
+  @Test
+  @Order(7)
+  void aJavaRuntimeTooOldForTheLauncherStopsThePlayWithTheFix() throws Exception {
+    // Last: the stand-in launcher stays installed in vm-b1's root. It fails as `java` 17.0.8 does on
+    // the launcher's -XX:TrimNativeHeapInterval (an unknown option, exit 1).
+    Path oldJava = work.resolve("launcher-on-java-17.0.8");
+    Files.writeString(oldJava, "#!/bin/sh\necho \"Unrecognized VM option 'TrimNativeHeapInterval=5000'\" >&2\n"
+        + "echo 'Error: Could not create the Java Virtual Machine.' >&2\nexit 1\n");
+    Files.setPosixFilePermissions(oldJava, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Commands.Result r = playbook("--limit", "vm-b1", "-e", "filewcount_agent_launcher=" + oldJava);
+    assertThat(r.ok()).isFalse();
+    assertThat(r.output()).contains("Unrecognized VM option 'TrimNativeHeapInterval=5000'")
+        .contains("The launcher needs Java 17.0.9 or newer")
+        .contains("apt-get install --only-upgrade openjdk-17-jre-headless");
+  }
+
   private Commands.Result playbook(String... extra) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("ansible-playbook", "-i", inventory.toString(), "site.yml",
         "-e", "filewcount_agent_jar=" + System.getProperty("agent.jar")));
