@@ -171,7 +171,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
     Refusal refusal = checks.bodySlice(content);
     if (refusal != null) {
-      // A broken slice, or the one that crosses the limit, is not forwarded; the app connection is closed mid-request.
+      // A broken slice, or the one that crosses the limit, is not forwarded; the app connection is
+      // closed mid-request.
       content.release();
       current.abort(refusal);
     } else {
