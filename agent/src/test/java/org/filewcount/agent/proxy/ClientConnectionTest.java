@@ -34,10 +34,10 @@ class ClientConnectionTest {
     EmbeddedProxy p = new EmbeddedProxy();
     // Head and two 16 KiB slices in one read; the rest, with the last slice, in the next.
     p.send("POST /upload HTTP/1.1\r\nHost: app\r\nContent-Length: 40000\r\n\r\n" + "x".repeat(32768));
-    assertThat(p.appFlushes).isEqualTo(1);
+    assertThat(p.appFlushes.flushes).isEqualTo(1);
     assertThat(p.toApp()).startsWith("POST /upload HTTP/1.1\r\n").endsWith("\r\n\r\n" + "x".repeat(32768));
     p.send("y".repeat(40000 - 32768));
-    assertThat(p.appFlushes).isEqualTo(2);
+    assertThat(p.appFlushes.flushes).isEqualTo(2);
     assertThat(p.toApp()).isEqualTo("y".repeat(40000 - 32768));
   }
 

@@ -3,8 +3,6 @@ package org.filewcount.agent.proxy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -32,7 +30,7 @@ final class EmbeddedProxy implements UpstreamConnections {
   final List<EmbeddedChannel> apps = new ArrayList<>();
   final List<Boolean> released = new ArrayList<>();
   /** Flushes that reached the socket end of the app connections' pipelines. */
-  int appFlushes;
+  final FlushCounter appFlushes = new FlushCounter();
   /** When set, the next acquire returns this promise instead of a connection (tests complete or fail it). */
   Promise<Channel> pendingAcquire;
 
@@ -63,13 +61,7 @@ final class EmbeddedProxy implements UpstreamConnections {
     EmbeddedChannel app = new EmbeddedChannel();
     app.freezeTime();
     UpstreamHandler.install(app.pipeline(), settings);
-    app.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
-      @Override
-      public void flush(ChannelHandlerContext ctx) {
-        appFlushes++;
-        ctx.flush();
-      }
-    });
+    app.pipeline().addFirst(appFlushes);
     apps.add(app);
     return app;
   }

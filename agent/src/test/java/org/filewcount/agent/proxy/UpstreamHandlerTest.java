@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -35,21 +33,14 @@ class UpstreamHandlerTest {
       .upstreamIdleTimeout(Duration.ofSeconds(8)).build();
   private final EmbeddedChannel app = new EmbeddedChannel();
   private final Recorder exchange = new Recorder();
-  /** Flushes that reached the socket end of the pipeline. */
-  private int flushes;
+  private final FlushCounter counter = new FlushCounter();
 
   UpstreamHandlerTest() {
     app.freezeTime();
     // As the pool's bootstrap sets it: every read is asked for.
     app.config().setAutoRead(false);
     UpstreamHandler.install(app.pipeline(), settings);
-    app.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
-      @Override
-      public void flush(ChannelHandlerContext ctx) {
-        flushes++;
-        ctx.flush();
-      }
-    });
+    app.pipeline().addFirst(counter);
   }
 
   private UpstreamHandler handler() {
@@ -82,18 +73,18 @@ class UpstreamHandlerTest {
   void bodySlicesOfOneClientReadGoOutInOneFlushAndTheLastPieceAtOnce() {
     handler().bind(exchange);
     app.write(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/upload"));
-    flushes = 0;
+    counter.flushes = 0;
     assertThat(handler().bodySlice(slice(1000), true)).isTrue();
     assertThat(handler().bodySlice(slice(1000), true)).isTrue();
-    assertThat(flushes).as("nothing flushed while the client's read goes on").isZero();
+    assertThat(counter.flushes).as("nothing flushed while the client's read goes on").isZero();
     handler().flushBody();
     handler().flushBody();
-    assertThat(flushes).as("one flush for the read, none when nothing is pending").isEqualTo(1);
+    assertThat(counter.flushes).as("one flush for the read, none when nothing is pending").isEqualTo(1);
     assertThat(drainOutbound()).isGreaterThanOrEqualTo(2000);
     handler().bodySlice(slice(10), false);
-    assertThat(flushes).as("a slice outside a client read goes at once").isEqualTo(2);
+    assertThat(counter.flushes).as("a slice outside a client read goes at once").isEqualTo(2);
     handler().requestSent(LastHttpContent.EMPTY_LAST_CONTENT);
-    assertThat(flushes).isEqualTo(3);
+    assertThat(counter.flushes).isEqualTo(3);
   }
 
   @Test
@@ -101,12 +92,12 @@ class UpstreamHandlerTest {
     app.config().setWriteBufferWaterMark(new WriteBufferWaterMark(1024, 4096));
     handler().bind(exchange);
     app.write(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/upload"));
-    flushes = 0;
+    counter.flushes = 0;
     assertThat(handler().bodySlice(slice(1000), true)).isTrue();
     // Over the high-water mark: flushed without waiting for the read's end. An embedded channel
     // writes a flush out at once, so it is writable again, as a socket with room would be.
     assertThat(handler().bodySlice(slice(8000), true)).isTrue();
-    assertThat(flushes).isEqualTo(1);
+    assertThat(counter.flushes).isEqualTo(1);
     assertThat(drainOutbound()).isGreaterThanOrEqualTo(9000);
   }
 
